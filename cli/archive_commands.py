@@ -1,0 +1,365 @@
+"""The commands that read or prepare the archive: init, articles, versions, show, diff,
+search, export, status."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from cli.app import App, pass_app, print_json, stderr, stdout, user_errors
+from crawler.urls import url_variants
+from storage import diff as worddiff
+from storage import export as exporting
+from storage import queries, schema
+from storage.dialect import MATCH_END, MATCH_START
+from storage.errors import ArchiveError, NotFound
+from storage.models import Article
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+
+
+def _article(session: Session, url: str) -> Article:
+    return queries.find_article(session, url_variants(url))
+
+
+def _short_time(iso_time: str | None) -> str:
+    return iso_time[:16].replace("T", " ") if iso_time else "-"
+
+
+@click.command()
+@pass_app
+@user_errors
+def init(app: App) -> None:
+    """Create the archive's schema, or upgrade it to this version; safe to repeat.
+
+    Example: mediawatch init
+    """
+    before, after = schema.upgrade(app.engine)
+    where = app.engine.url.render_as_string(hide_password=True)
+    if before == after:
+        stdout.print(f"Archive {where} is up to date (schema {after}).")
+    elif before is None:
+        stdout.print(f"Created the archive {where} (schema {after}).")
+    else:
+        stdout.print(f"Upgraded the archive {where} from schema {before} to {after}.")
+
+
+@click.command()
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this source.")
+@click.option("--status", type=click.Choice(["live", "gone", "error"]), help="Only this status.")
+@click.option("--changed", is_flag=True, help="Only articles with more than one version.")
+@json_option
+@pass_app
+@user_errors
+def articles(
+    app: App, sources: tuple[str, ...], status: str | None, changed: bool, as_json: bool
+) -> None:
+    """The archived articles, most recently changed first.
+
+    Example: mediawatch articles --changed --source demo
+    """
+    with app.session() as session:
+        rows = queries.article_rows(session, sources=sources, status=status, changed=changed)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        stderr.print("No articles match. Run `mediawatch crawl` to fill the archive.")
+        return
+    table = Table("last changed", "source", "v", "status", "title / url", box=None)
+    table.columns[-1].overflow = "fold"  # URLs are copied into other commands: never cut
+    for row in rows:
+        title = escape(row["title"] or "(no title yet)")
+        table.add_row(
+            _short_time(row["last_changed"]),
+            escape(row["source"]),
+            str(row["versions"]),
+            row["status"],
+            f"{title}\n[dim]{escape(row['url'])}[/dim]",
+        )
+    stdout.print(table)
+    stderr.print(f"{len(rows)} articles")
+
+
+@click.command()
+@click.argument("url")
+@json_option
+@pass_app
+@user_errors
+def versions(app: App, url: str, as_json: bool) -> None:
+    """One article's versions, oldest first, with what changed in each.
+
+    Example: mediawatch versions https://example.com/2026/11/story.html
+    """
+    with app.session() as session:
+        article = _article(session, url)
+        rows = queries.version_rows(session, article)
+    if as_json:
+        print_json(rows)
+        return
+    stdout.print(f"[bold]{escape(article.url)}[/bold]  ({article.status})")
+    table = Table("v", "fetched", "changed", "+words", "-words", "kind", "title", box=None)
+    for row in rows:
+        table.add_row(
+            str(row["version"]),
+            _short_time(row["fetched_at"]),
+            ", ".join(row["changed"]) or "first",
+            str(row["words_added"]),
+            str(row["words_removed"]),
+            row["change_kind"] or "",
+            escape(row["title"] or ""),
+        )
+    stdout.print(table)
+
+
+@click.command()
+@click.argument("url")
+@click.option("--version", "number", type=click.IntRange(min=1), help="Version number.")
+@json_option
+@pass_app
+@user_errors
+def show(app: App, url: str, number: int | None, as_json: bool) -> None:
+    """One version of an article (default: the latest), as archived.
+
+    Example: mediawatch show https://example.com/2026/11/story.html --version 1
+    """
+    with app.session() as session:
+        article = _article(session, url)
+        document = queries.version_document(article, queries.get_version(session, article, number))
+    if as_json:
+        print_json(document)
+        return
+    stdout.print(f"[bold]{escape(document['title'] or '(no title)')}[/bold]")
+    byline = ", ".join(document["authors"]) or "no byline"
+    stdout.print(
+        f"[dim]{escape(document['url'])}\nversion {document['version']} of "
+        f"{article.version_count}, fetched {_short_time(document['fetched_at'])}; "
+        f"{escape(byline)}; published {document['published'] or 'unknown'}[/dim]\n"
+    )
+    stdout.print(escape(document["text"]))
+
+
+@click.command()
+@click.argument("url")
+@click.option("--from", "from_number", type=click.IntRange(min=1), help="Older version.")
+@click.option("--to", "to_number", type=click.IntRange(min=1), help="Newer version.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "html", "json"]),
+    default="text",
+    show_default=True,
+)
+@pass_app
+@user_errors
+def diff(
+    app: App, url: str, from_number: int | None, to_number: int | None, output_format: str
+) -> None:
+    """Word-level diff between two versions (default: the last two).
+
+    Example: mediawatch diff https://example.com/2026/11/story.html --from 1 --to 3
+    """
+    with app.session() as session:
+        article = _article(session, url)
+        newer = queries.get_version(session, article, to_number)
+        if from_number is None:
+            if newer.number == 1:
+                raise NotFound(
+                    f"{article.url} has only version 1; a diff needs two versions "
+                    "(give --from and --to, or wait for an edit)"
+                )
+            from_number = newer.number - 1
+        older = queries.get_version(session, article, from_number)
+    old_text = _diff_document(older.title, older.text)
+    new_text = _diff_document(newer.title, newer.text)
+    ops = worddiff.word_diff(old_text, new_text)
+    if output_format == "json":
+        print_json(worddiff.diff_json(article.url, older.number, newer.number, ops))
+    elif output_format == "html":
+        sys.stdout.write(worddiff.render_html(ops) + "\n")
+    else:
+        added, removed = worddiff.count_words(ops)
+        click.echo(
+            f"{article.url}: version {older.number} -> {newer.number}, +{added} / -{removed} words",
+            err=True,
+        )
+        sys.stdout.write(worddiff.render_text(ops, color=sys.stdout.isatty()) + "\n")
+
+
+def _diff_document(title: str | None, text: str) -> str:
+    """Title and body as one document, so that a changed headline shows in the diff."""
+    return f"{title}\n\n{text}" if title else text
+
+
+@click.command()
+@click.argument("query")
+@click.option("--source", metavar="NAME", help="Only this source.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@json_option
+@pass_app
+@user_errors
+def search(app: App, query: str, source: str | None, limit: int, as_json: bool) -> None:
+    """Full-text search over every archived version, best match first.
+
+    \b
+    The query takes words, "quoted phrases", AND, OR, NOT and prefix*.
+    Text that was later edited out is found too: the row says which version holds it.
+    Example: mediawatch search '"ferry fares" AND council'
+    """
+    with app.session() as session:
+        results = queries.search(session, query, source=source, limit=limit)
+    if as_json:
+        print_json(
+            [
+                {
+                    "url": r.url,
+                    "source": r.source,
+                    "title": r.title,
+                    "version": r.version,
+                    "versions": r.versions,
+                    "fetched_at": queries.iso(r.fetched_at),
+                    "snippet": r.snippet.replace(MATCH_START, "").replace(MATCH_END, ""),
+                }
+                for r in results
+            ]
+        )
+        return
+    if not results:
+        stderr.print(f"Nothing matches {query!r}.")
+        return
+    for r in results:
+        snippet = escape(r.snippet).replace(MATCH_START, "[bold yellow]")
+        snippet = snippet.replace(MATCH_END, "[/bold yellow]")
+        stdout.print(f"[bold]{escape(r.title or '(no title)')}[/bold]  [dim]{escape(r.source)}")
+        stdout.print(f"[dim]{escape(r.url)}  (version {r.version} of {r.versions})[/dim]")
+        stdout.print(f"  {snippet}\n")
+
+
+@click.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(exporting.FORMATS),
+    default="jsonl",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: stdout). An existing file is not overwritten.",
+)
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this source.")
+@pass_app
+@user_errors
+def export(app: App, output_format: str, output: Path | None, sources: tuple[str, ...]) -> None:
+    """Every version of every article, for other tools: JSON Lines, CSV, or WARC.
+
+    \b
+    WARC holds the raw HTML as fetched, with the extracted fields beside it.
+    Example: mediawatch export --format csv --output archive.csv
+    """
+    with app.session() as session:
+        for name in sources:
+            queries.source_id(session, name)
+        if output is None:
+            if output_format == "warc" and sys.stdout.isatty():
+                raise click.UsageError("WARC is binary; give --output FILE or redirect stdout")
+            count = _export_to(session, output_format, sources, None)
+        else:
+            count = _export_file(session, output_format, sources, output)
+    where = f" to {output}" if output else ""
+    stderr.print(f"Exported {count} versions as {output_format}{where}.")
+
+
+def _export_file(session: Session, output_format: str, sources: tuple[str, ...], path: Path) -> int:
+    if path.exists():
+        raise ArchiveError(f"{path} exists; choose another --output or delete it first")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ArchiveError(f"cannot write {path}: folder {folder} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise ArchiveError(f"cannot write {path}: {exc.strerror}") from exc
+    # Written beside the target and renamed at the end, so a failed export leaves no half file.
+    try:
+        with os.fdopen(handle, "wb") as raw:
+            count = _export_to(session, output_format, sources, raw)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return count
+
+
+def _export_to(
+    session: Session, output_format: str, sources: tuple[str, ...], raw: IO[bytes] | None
+) -> int:
+    binary: IO[bytes] = raw if raw is not None else sys.stdout.buffer
+    if output_format == "warc":
+        return exporting.export_warc(session, binary, sources)
+    import io
+
+    text = io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=True)
+    try:
+        if output_format == "csv":
+            return exporting.export_csv(session, text, sources)
+        return exporting.export_jsonl(session, text, sources)
+    finally:
+        text.detach()
+
+
+@click.command()
+@json_option
+@pass_app
+@user_errors
+def status(app: App, as_json: bool) -> None:
+    """Sources, counts, the last crawls and the latest errors.
+
+    Example: mediawatch status
+    """
+    with app.session() as session:
+        document = queries.status_document(session)
+    if as_json:
+        print_json(document)
+        return
+    _print_status(document)
+
+
+def _print_status(document: dict[str, Any]) -> None:
+    stdout.print(f"[bold]{document['articles']} articles, {document['versions']} versions[/bold]")
+    table = Table("source", "articles", "live", "gone", "error", "versions", "last fetch", box=None)
+    for s in document["sources"]:
+        table.add_row(
+            escape(s["name"]),
+            str(s["articles"]),
+            str(s["live"]),
+            str(s["gone"]),
+            str(s["error"]),
+            str(s["versions"]),
+            _short_time(s["last_fetch"]),
+        )
+    stdout.print(table)
+    for run in document["crawls"][:3]:
+        counts = ", ".join(f"{k} {v}" for k, v in run["counts"].items() if v)
+        stdout.print(
+            f"crawl {_short_time(run['started_at'])} {run['status']}: {counts or 'nothing'}"
+        )
+    if document["recent_errors"]:
+        stdout.print("\n[bold]Latest errors[/bold]")
+        for error in document["recent_errors"]:
+            stdout.print(
+                f"{_short_time(error['fetched_at'])} {escape(error['url'])}: "
+                f"{escape(error['error'] or str(error['http_status']))}"
+            )
+
+
+COMMANDS = [init, articles, versions, show, diff, search, export, status]

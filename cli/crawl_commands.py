@@ -1,0 +1,91 @@
+"""The commands that fetch: crawl (one pass) and demo (the whole loop, offline)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from cli.app import App, pass_app, print_json, stderr, user_errors
+from config import config_path
+from crawler.run import CrawlRequest, run_crawl
+from storage.schema import require_current
+from storage.work import RECHECK_MODES
+
+SUMMARY_LABELS = (
+    ("discovered", "links found"),
+    ("fetched", "pages fetched"),
+    ("new_articles", "new articles"),
+    ("new_versions", "new versions"),
+    ("unchanged", "unchanged"),
+    ("not_modified", "not modified (304)"),
+    ("gone", "gone (404/410)"),
+    ("errors", "errors"),
+    ("robots_disallowed", "skipped by robots.txt"),
+    ("discovery_errors", "feeds/sitemaps/pages that failed"),
+)
+
+
+@click.command()
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this source.")
+@click.option(
+    "--recheck",
+    type=click.Choice(RECHECK_MODES),
+    default="due",
+    show_default=True,
+    help="Which archived articles to fetch again: those due by their schedule, all, or none.",
+)
+@click.option("--no-discover", is_flag=True, help="Skip feeds, sitemaps and pages.")
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    default="WARNING",
+    show_default=True,
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@pass_app
+@user_errors
+def crawl(
+    app: App,
+    sources: tuple[str, ...],
+    recheck: str,
+    no_discover: bool,
+    log_level: str,
+    as_json: bool,
+) -> None:
+    """One pass: read feeds, sitemaps and pages, fetch new articles, re-fetch due ones.
+
+    Failed URLs do not stop the crawl: each is recorded (see `mediawatch status`).
+    Example: mediawatch crawl --source demo --recheck all
+    """
+    config = app.config
+    names = [config.source(name).name for name in sources] or [s.name for s in config.sources]
+    require_current(app.engine)
+    summary = run_crawl(
+        CrawlRequest(
+            config_path=config_path(app.config_path),
+            database_url=config.database_url,
+            sources=names,
+            recheck=recheck,
+            discover=not no_discover,
+            log_level=log_level.upper(),
+            progress=sys.stderr.isatty() and not as_json,
+        )
+    )
+    if as_json:
+        print_json(summary)
+    else:
+        print_summary(summary)
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    parts = [f"{summary[key]} {label}" for key, label in SUMMARY_LABELS if summary.get(key)]
+    stderr.print("Crawl finished: " + (", ".join(parts) or "nothing to do") + ".")
+    for problem in summary.get("discovery_problems", [])[:10]:
+        stderr.print(f"  [yellow]![/yellow] {problem}", highlight=False, markup=False)
+    if summary.get("errors"):
+        stderr.print("Failed URLs and their reasons: mediawatch status")
+
+
+COMMANDS = [crawl]

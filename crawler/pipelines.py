@@ -1,0 +1,132 @@
+"""The archive pipeline: extraction in a process pool, then batched writes to the archive."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import UTC, datetime
+from typing import Any
+
+from crawler.extract import extract_dict
+from crawler.items import ArticleFetch
+from storage.archive import Archive, FetchedPage
+from storage.db import make_engine
+
+logger = logging.getLogger(__name__)
+
+
+class ExtractionPool:
+    """One process pool per crawl process, shared by its spiders: extraction is CPU-bound
+    and would otherwise stall the downloads running on the same event loop."""
+
+    _pool: ProcessPoolExecutor | None = None
+    _users = 0
+
+    @classmethod
+    def acquire(cls) -> ProcessPoolExecutor:
+        if cls._pool is None:
+            # forkserver: workers start from a clean, single-threaded process with the
+            # extractor already imported, not from a copy of the running reactor.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["crawler.extract"])
+            cls._pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=context)
+        cls._users += 1
+        return cls._pool
+
+    @classmethod
+    def release(cls) -> None:
+        cls._users -= 1
+        if cls._users <= 0 and cls._pool is not None:
+            cls._pool.shutdown(wait=True, cancel_futures=True)
+            cls._pool = None
+            cls._users = 0
+
+    @classmethod
+    def replace_broken(cls) -> ProcessPoolExecutor:
+        """A worker died (out of memory, a crash in a C parser): start a fresh pool."""
+        users = cls._users
+        if cls._pool is not None:
+            cls._pool.shutdown(wait=False, cancel_futures=True)
+        cls._pool, cls._users = None, 0
+        pool = cls.acquire()
+        cls._users = users
+        return pool
+
+
+class ArchivePipeline:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.batch_size = crawler.settings.getint("MEDIAWATCH_BATCH_SIZE", 50)
+        self.batch_seconds = crawler.settings.getfloat("MEDIAWATCH_BATCH_SECONDS", 2.0)
+        self.pending: list[FetchedPage] = []
+        self.last_flush = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ArchivePipeline:
+        return cls(crawler)
+
+    async def open_spider(self) -> None:
+        spider = self.crawler.spider
+        tiers = [(tier.younger_than, tier.every) for tier in spider.source.recheck]
+        self.engine = make_engine(spider.database_url)
+        self.archive = Archive(self.engine, {spider.source.name: tiers})
+        self.pool = ExtractionPool.acquire()
+
+    async def close_spider(self) -> None:
+        self.flush()
+        ExtractionPool.release()
+        self.engine.dispose()
+
+    async def process_item(self, item: ArticleFetch) -> ArticleFetch:
+        extracted = None
+        if item.body is not None:
+            extracted = await self._extract(item)
+            if extracted is None and item.error is None:
+                item.error = "no article text found on the page"
+        self.pending.append(
+            FetchedPage(
+                url=item.url,
+                source=item.source,
+                fetched_at=datetime.fromtimestamp(item.fetched_at, UTC),
+                http_status=item.http_status,
+                duration_ms=item.duration_ms,
+                etag=item.etag,
+                last_modified=item.last_modified,
+                raw_html=item.body if extracted is not None else None,
+                extracted=extracted,
+                error=item.error,
+                found_via=item.found_via,
+                hints=item.hints or None,
+            )
+        )
+        item.body = None  # the page is in `pending` now; don't keep a second reference
+        if (
+            len(self.pending) >= self.batch_size
+            or time.monotonic() - self.last_flush > self.batch_seconds
+        ):
+            self.flush()
+        return item
+
+    async def _extract(self, item: ArticleFetch) -> dict[str, Any] | None:
+        args = (extract_dict, item.body, item.url, item.declared_encoding)
+        try:
+            return await asyncio.wrap_future(self.pool.submit(*args))
+        except BrokenProcessPool:
+            logger.error("An extraction worker died on %s; restarting the pool", item.url)
+            self.pool = ExtractionPool.replace_broken()
+            item.error = "extraction crashed on this page"
+            return None
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        self.last_flush = time.monotonic()
+        stats = self.crawler.stats
+        for result in self.archive.store_many(batch):
+            stats.inc_value(f"mediawatch/outcome/{result.outcome}")

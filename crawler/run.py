@@ -1,0 +1,132 @@
+"""Running one crawl pass in this process: `mediawatch crawl` (and, later, each child of
+the scheduler). Scrapy's reactor cannot be restarted, so a process runs one pass."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.statscollectors import StatsCollector
+
+from crawler import settings as default_settings
+from crawler.spiders.news import NewsSpider
+from storage.db import make_engine, make_sessionmaker
+from storage.schema import require_current
+from storage.work import finish_run, start_run
+
+SUMMARY_KEYS = (
+    "discovered",
+    "fetched",
+    "new_articles",
+    "new_versions",
+    "unchanged",
+    "not_modified",
+    "gone",
+    "errors",
+    "robots_disallowed",
+    "discovery_errors",
+)
+_OUTCOME_KEYS = {
+    "new": "new_articles",
+    "changed": "new_versions",
+    "unchanged": "unchanged",
+    "not-modified": "not_modified",
+    "gone": "gone",
+    "error": "errors",
+}
+
+
+@dataclass
+class CrawlRequest:
+    config_path: Path
+    database_url: str
+    sources: list[str]
+    recheck: str = "due"
+    discover: bool = True
+    log_level: str = "WARNING"
+    progress: bool = False
+
+
+def crawl_settings(request: CrawlRequest) -> Settings:
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    settings.set("MEDIAWATCH_CONFIG", str(request.config_path), "cmdline")
+    settings.set("MEDIAWATCH_DATABASE_URL", request.database_url, "cmdline")
+    settings.set("LOG_LEVEL", request.log_level, "cmdline")
+    if request.progress:
+        settings.set("EXTENSIONS", {"crawler.progress.ProgressBar": 500}, "cmdline")
+    return settings
+
+
+def summarise(stats: list[dict[str, Any]]) -> dict[str, Any]:
+    summary: dict[str, Any] = dict.fromkeys(SUMMARY_KEYS, 0)
+    problems: list[str] = []
+    for spider_stats in stats:
+        summary["discovered"] += spider_stats.get("mediawatch/discovered", 0)
+        summary["robots_disallowed"] += spider_stats.get("mediawatch/robots_disallowed", 0)
+        summary["discovery_errors"] += spider_stats.get("mediawatch/discovery_errors", 0)
+        problems += spider_stats.get("mediawatch/discovery_error_list", [])
+        for outcome, key in _OUTCOME_KEYS.items():
+            count = spider_stats.get(f"mediawatch/outcome/{outcome}", 0)
+            summary[key] += count
+            summary["fetched"] += count
+    summary["discovery_problems"] = problems
+    return summary
+
+
+def run_crawl(request: CrawlRequest) -> dict[str, Any]:
+    """One crawl pass over ``request.sources``; returns the summary counts."""
+    engine = make_engine(request.database_url)
+    require_current(engine)
+    sessions = make_sessionmaker(engine)
+    with sessions.begin() as session:
+        run_id = start_run(session, request.sources, datetime.now(UTC))
+
+    process = CrawlerProcess(crawl_settings(request))
+    crawlers = []
+    for name in request.sources:
+        crawler = process.create_crawler(NewsSpider)
+        crawlers.append(crawler)
+        process.crawl(
+            crawler,
+            source=name,
+            recheck=request.recheck,
+            discover="true" if request.discover else "false",
+        )
+    status, error = "finished", None
+    try:
+        process.start()
+    except BaseException as exc:  # recorded, then re-raised: the run row must not say "running"
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        summary = summarise([_stats(c.stats) for c in crawlers])
+        failed = [
+            c.spider.source_name for c in crawlers if _finish_reason(c) not in (None, "finished")
+        ]
+        if failed and status == "finished":
+            status, error = "failed", f"crawl of {', '.join(failed)} did not finish"
+        with sessions.begin() as session:
+            finish_run(session, run_id, datetime.now(UTC), summary, status, error)
+        engine.dispose()
+    summary["status"] = status
+    return summary
+
+
+def _stats(stats: StatsCollector | None) -> dict[str, Any]:
+    return dict(stats.get_stats()) if stats is not None else {}
+
+
+def _finish_reason(crawler: Any) -> str | None:
+    if crawler.stats is None:
+        return None
+    reason: str | None = crawler.stats.get_value("finish_reason")
+    return reason
+
+
+logging.getLogger("scrapy.core.scraper").setLevel(logging.WARNING)

@@ -1,0 +1,169 @@
+"""The archive's tables, as SQLAlchemy 2.0 typed models.
+
+The schema itself is made by the Alembic migrations in ``storage/migrations``; these
+classes describe it to the ORM and must stay in step with the newest migration
+(``tests/test_migrations.py`` compares the two).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ARTICLE_STATUSES = ("live", "gone", "error")
+OUTCOMES = ("new", "unchanged", "changed", "not-modified", "gone", "error")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend.
+
+    SQLite has no time zones: values are stored naive in UTC and given back aware, so
+    that comparisons and ISO output (with ``+00:00``) are the same on SQLite and PostgreSQL.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the archive stores UTC-aware times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # SQLAlchemy reads this mapping once, at class creation; it is never mutated.
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012
+
+
+class Source(Base):
+    """A configured news source, by its unique name from the config."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime]
+
+    articles: Mapped[list[Article]] = relationship(back_populates="source")
+
+
+class Article(Base):
+    """One article address, with its state and what the next fetch should send."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    canonical_url: Mapped[str | None] = mapped_column(String(2048), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="live")
+    found_via: Mapped[str | None] = mapped_column(String(20))
+    first_seen: Mapped[datetime]
+    last_checked: Mapped[datetime | None]
+    last_changed: Mapped[datetime | None]
+    gone_since: Mapped[datetime | None]
+    next_check: Mapped[datetime | None] = mapped_column(index=True)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    version_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Title and date as announced by a feed or news sitemap, before the first fetch.
+    hints: Mapped[dict[str, Any] | None]
+
+    source: Mapped[Source] = relationship(back_populates="articles")
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="article", order_by="Version.number"
+    )
+
+
+class Version(Base):
+    """One distinct state of an article: a change of title, text, authors or stated date."""
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    number: Mapped[int]
+    fetched_at: Mapped[datetime] = mapped_column(index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list[Any]]
+    published: Mapped[str | None] = mapped_column(String(40))
+    modified: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str | None] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    # Description, site name, tags, canonical URL, encoding, extractor version.
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    changed: Mapped[list[Any]]
+    change_kind: Mapped[str | None] = mapped_column(String(10))
+    words_added: Mapped[int] = mapped_column(default=0)
+    words_removed: Mapped[int] = mapped_column(default=0)
+    raw_html: Mapped[bytes | None] = mapped_column(LargeBinary)
+    raw_html_size: Mapped[int] = mapped_column(default=0)
+
+    article: Mapped[Article] = relationship(back_populates="versions")
+
+
+class Fetch(Base):
+    """The fetch log: one row for every request made for an article, whatever came of it."""
+
+    __tablename__ = "fetches"
+    __table_args__ = (Index("ix_fetches_article_id_fetched_at", "article_id", "fetched_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    fetched_at: Mapped[datetime]
+    url: Mapped[str] = mapped_column(String(2048))
+    http_status: Mapped[int | None]
+    outcome: Mapped[str] = mapped_column(String(20), index=True)
+    duration_ms: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+
+
+class CrawlRun(Base):
+    """One `mediawatch crawl` (or one crawl of the daemon): when, what, and what came of it."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+    sources: Mapped[list[Any]]
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    counts: Mapped[dict[str, Any]]
+    error: Mapped[str | None] = mapped_column(Text)

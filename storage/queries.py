@@ -1,0 +1,258 @@
+"""Reading the archive: the shapes the CLI (and later the web UI) show, per SPEC section 2."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storage.dialect import search_versions
+from storage.errors import NotFound
+from storage.models import Article, CrawlRun, Fetch, Source, Version
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def find_article(session: Session, candidates: Sequence[str]) -> Article:
+    """The article whose URL or canonical URL is one of ``candidates`` (first match wins)."""
+    for url in candidates:
+        article = session.scalar(select(Article).where(Article.url == url))
+        if article is None:
+            article = session.scalar(
+                select(Article).where(Article.canonical_url == url).order_by(Article.id).limit(1)
+            )
+        if article is not None:
+            return article
+    raise NotFound(
+        f"no archived article has the URL {candidates[0]!r}; "
+        "`mediawatch articles` lists the archived ones"
+    )
+
+
+def source_id(session: Session, name: str) -> int:
+    found = session.scalar(select(Source.id).where(Source.name == name))
+    if found is None:
+        known = ", ".join(session.scalars(select(Source.name).order_by(Source.name))) or "none yet"
+        raise NotFound(f"no source named {name!r} in the archive (archived sources: {known})")
+    return found
+
+
+def article_rows(
+    session: Session,
+    *,
+    sources: Sequence[str] = (),
+    status: str | None = None,
+    changed: bool = False,
+) -> list[dict[str, Any]]:
+    """`articles --json`: newest first by last change."""
+    latest_title = (
+        select(Version.title)
+        .where(Version.article_id == Article.id, Version.number == Article.version_count)
+        .correlate(Article)
+        .scalar_subquery()
+    )
+    query = (
+        select(Article, Source.name, latest_title)
+        .join(Source, Source.id == Article.source_id)
+        .order_by(Article.last_changed.desc().nulls_last(), Article.id.desc())
+    )
+    if sources:
+        query = query.where(Source.name.in_(sources))
+    if status is not None:
+        query = query.where(Article.status == status)
+    if changed:
+        query = query.where(Article.version_count > 1)
+    return [
+        {
+            "url": article.url,
+            "canonical_url": article.canonical_url,
+            "source": source_name,
+            "title": title if title is not None else (article.hints or {}).get("title"),
+            "status": article.status,
+            "versions": article.version_count,
+            "first_seen": iso(article.first_seen),
+            "last_checked": iso(article.last_checked),
+            "last_changed": iso(article.last_changed),
+        }
+        for article, source_name, title in session.execute(query)
+    ]
+
+
+def version_rows(session: Session, article: Article) -> list[dict[str, Any]]:
+    """`versions URL --json`: oldest first."""
+    versions = session.scalars(
+        select(Version).where(Version.article_id == article.id).order_by(Version.number)
+    )
+    return [
+        {
+            "version": v.number,
+            "fetched_at": iso(v.fetched_at),
+            "title": v.title,
+            "content_hash": v.content_hash,
+            "changed": list(v.changed),
+            "change_kind": v.change_kind,
+            "words_added": v.words_added,
+            "words_removed": v.words_removed,
+        }
+        for v in versions
+    ]
+
+
+def get_version(session: Session, article: Article, number: int | None = None) -> Version:
+    """Version ``number`` of ``article``, or its latest."""
+    if article.version_count == 0:
+        raise NotFound(f"{article.url} has no archived version yet (status: {article.status})")
+    wanted = article.version_count if number is None else number
+    version = session.scalar(
+        select(Version).where(Version.article_id == article.id, Version.number == wanted)
+    )
+    if version is None:
+        raise NotFound(
+            f"{article.url} has no version {wanted}; it has versions 1 to {article.version_count}"
+        )
+    return version
+
+
+def version_document(article: Article, version: Version) -> dict[str, Any]:
+    """`show URL --json`."""
+    return {
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "version": version.number,
+        "fetched_at": iso(version.fetched_at),
+        "title": version.title,
+        "authors": list(version.authors),
+        "published": version.published,
+        "text": version.text,
+        "language": version.language,
+        "content_hash": version.content_hash,
+    }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    url: str
+    source: str
+    title: str | None
+    version: int
+    versions: int
+    fetched_at: datetime
+    snippet: str  # with storage.dialect.MATCH_START / MATCH_END around matches
+
+
+def search(
+    session: Session, query: str, *, source: str | None = None, limit: int = 50
+) -> list[SearchResult]:
+    wanted_source = source_id(session, source) if source is not None else None
+    hits = search_versions(session, query, limit=limit, source_id=wanted_source)
+    if not hits:
+        return []
+    rows = {
+        version.id: (version, article, name)
+        for version, article, name in session.execute(
+            select(Version, Article, Source.name)
+            .join(Article, Article.id == Version.article_id)
+            .join(Source, Source.id == Article.source_id)
+            .where(Version.id.in_([hit.version_id for hit in hits]))
+        )
+    }
+    results = []
+    for hit in hits:
+        version, article, name = rows[hit.version_id]
+        results.append(
+            SearchResult(
+                url=article.url,
+                source=name,
+                title=version.title,
+                version=version.number,
+                versions=article.version_count,
+                fetched_at=version.fetched_at,
+                snippet=hit.snippet,
+            )
+        )
+    return results
+
+
+def status_document(session: Session) -> dict[str, Any]:
+    """`status --json`: per source counts and last activity, the last crawls, recent errors."""
+    sources = []
+    for source in session.scalars(select(Source).order_by(Source.name)):
+        by_status = dict(
+            session.execute(
+                select(Article.status, func.count())
+                .where(Article.source_id == source.id)
+                .group_by(Article.status)
+            ).all()
+        )
+        versions, last_fetch = session.execute(
+            select(
+                func.coalesce(func.sum(Article.version_count), 0), func.max(Article.last_checked)
+            ).where(Article.source_id == source.id)
+        ).one()
+        errors = session.scalar(
+            select(func.count())
+            .select_from(Fetch)
+            .join(Article, Article.id == Fetch.article_id)
+            .where(Article.source_id == source.id, Fetch.outcome == "error")
+        )
+        sources.append(
+            {
+                "name": source.name,
+                "articles": sum(by_status.values()),
+                "live": by_status.get("live", 0),
+                "gone": by_status.get("gone", 0),
+                "error": by_status.get("error", 0),
+                "versions": int(versions),
+                "last_fetch": iso(last_fetch),
+                "fetch_errors": errors,
+            }
+        )
+    runs = session.scalars(select(CrawlRun).order_by(CrawlRun.started_at.desc()).limit(5))
+    recent_errors = session.execute(
+        select(Fetch.fetched_at, Fetch.url, Fetch.http_status, Fetch.error)
+        .where(Fetch.outcome == "error")
+        .order_by(Fetch.fetched_at.desc())
+        .limit(10)
+    )
+    return {
+        "sources": sources,
+        "articles": sum(s["articles"] for s in sources),
+        "versions": sum(s["versions"] for s in sources),
+        "crawls": [
+            {
+                "started_at": iso(run.started_at),
+                "finished_at": iso(run.finished_at),
+                "sources": list(run.sources),
+                "status": run.status,
+                "counts": dict(run.counts),
+                "error": run.error,
+            }
+            for run in runs
+        ],
+        "recent_errors": [
+            {"fetched_at": iso(when), "url": url, "http_status": code, "error": error}
+            for when, url, code, error in recent_errors
+        ],
+    }
+
+
+def iter_versions(
+    session: Session, *, sources: Sequence[str] = (), batch: int = 500
+) -> Iterator[tuple[Version, Article, str]]:
+    """Every version with its article and source name, by article then number, streamed."""
+    query = (
+        select(Version, Article, Source.name)
+        .join(Article, Article.id == Version.article_id)
+        .join(Source, Source.id == Article.source_id)
+        .order_by(Article.id, Version.number)
+        .execution_options(yield_per=batch)
+    )
+    if sources:
+        query = query.where(Source.name.in_(sources))
+    yield from session.execute(query).tuples()
