@@ -79,10 +79,14 @@ def _search_sqlite(
     source_filter = "AND a.source_id = :source_id" if source_id is not None else ""
     # Rank every matching version, keep each article's newest match, then fetch snippets
     # for just those (snippet() needs the FTS cursor, so it cannot run after the GROUP BY).
+    # bm25() only works in the query that does the MATCH, hence the materialised CTE.
     ranked = f"""
+        WITH hits AS MATERIALIZED (
+            SELECT rowid AS id, bm25(versions_fts, 2.0, 1.0) AS rank
+            FROM versions_fts WHERE versions_fts MATCH :q
+        )
         SELECT max(v.id) AS version_id, min(hits.rank) AS rank
-        FROM (SELECT rowid AS id, bm25(versions_fts, 2.0, 1.0) AS rank
-              FROM versions_fts WHERE versions_fts MATCH :q) AS hits
+        FROM hits
         JOIN versions v ON v.id = hits.id
         JOIN articles a ON a.id = v.article_id
         WHERE 1 = 1 {source_filter}

@@ -101,16 +101,18 @@ def export_warc(session: Session, out: IO[bytes], sources: Sequence[str] = ()) -
             article.url,
             "response",
             payload=io.BytesIO(body),
+            length=len(body),  # known length: warcio needs no spooled temporary copy
             http_headers=headers,
             warc_headers_dict={"WARC-Date": warc_date},
         )
         writer.write_record(response)
-        metadata = json.dumps(version_record(version, article, source), ensure_ascii=False)
+        metadata = json.dumps(version_record(version, article, source), ensure_ascii=False).encode()
         writer.write_record(
             writer.create_warc_record(
                 article.url,
                 "metadata",
-                payload=io.BytesIO(metadata.encode()),
+                payload=io.BytesIO(metadata),
+                length=len(metadata),
                 warc_content_type="application/json",
                 warc_headers_dict={
                     "WARC-Date": warc_date,

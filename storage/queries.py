@@ -255,4 +255,5 @@ def iter_versions(
     )
     if sources:
         query = query.where(Source.name.in_(sources))
-    yield from session.execute(query).tuples()
+    for row in session.execute(query):
+        yield row[0], row[1], row[2]

@@ -27,9 +27,9 @@ def known_urls(session: Session, source: str) -> set[str]:
     """Every article URL of ``source`` already in the archive."""
     return set(
         session.scalars(
-            select(Article.url).join(Source, Source.id == Article.source_id).where(
-                Source.name == source
-            )
+            select(Article.url)
+            .join(Source, Source.id == Article.source_id)
+            .where(Source.name == source)
         )
     )
 

@@ -1,0 +1,33 @@
+"""The config file: `load_config()` reads and checks it; the models describe it (SPEC §1)."""
+
+from config.schema import (
+    DEFAULT_CONFIG_PATH,
+    DEFAULT_RECHECK,
+    Config,
+    ConfigError,
+    Notify,
+    RecheckTier,
+    Source,
+    Watch,
+    Webhook,
+    config_path,
+    format_duration,
+    load_config,
+    parse_duration,
+)
+
+__all__ = [
+    "DEFAULT_CONFIG_PATH",
+    "DEFAULT_RECHECK",
+    "Config",
+    "ConfigError",
+    "Notify",
+    "RecheckTier",
+    "Source",
+    "Watch",
+    "Webhook",
+    "config_path",
+    "format_duration",
+    "load_config",
+    "parse_duration",
+]
