@@ -38,30 +38,30 @@ def describe_failure(failure: Failure) -> str | None:
     """One line a user understands, or None for a request skipped on purpose (robots.txt)."""
     error = failure.value
     text = str(error)
-    if failure.check(HttpError):
+    if isinstance(error, HttpError):
         return http_reason(error.response.status)
-    if failure.check(IgnoreRequest):
+    if isinstance(error, IgnoreRequest):
         if "robots.txt" in text:
             return None
         if "offsite" in text.lower():
             return f"redirected off the allowed domains ({text.split('to ', 1)[-1]})"
         return f"request dropped: {text}"
-    if failure.check(DownloadCancelledError) and "max size" in text:
+    if isinstance(error, DownloadCancelledError) and "max size" in text:
         return f"page larger than the download size limit; refused ({text.split(' in ')[0]})"
-    if failure.check(DownloadCancelledError):
+    if isinstance(error, DownloadCancelledError):
         return "download cancelled (larger than the size limit, or stopped)"
-    if failure.check(CannotResolveHostError, DNSLookupError):
+    if isinstance(error, (CannotResolveHostError, DNSLookupError)):
         return "DNS lookup failed: no such host"
-    if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
+    if isinstance(error, (DownloadConnectionRefusedError, ConnectionRefusedError)):
         return "connection refused: is the server up?"
-    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
+    if isinstance(error, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
         return "timed out waiting for the server"
-    if failure.check(ResponseDataLossError):
+    if isinstance(error, ResponseDataLossError):
         return "the server sent less than it announced (Content-Length); page incomplete"
-    if failure.check(ResponseNeverReceived):
+    if isinstance(error, ResponseNeverReceived):
         return "the server closed the connection without answering"
-    if failure.check(DownloadFailedError, ResponseFailed, ConnectionLost, ConnectionDone):
+    if isinstance(error, (DownloadFailedError, ResponseFailed, ConnectionLost, ConnectionDone)):
         return f"connection lost mid-response: {text}"
-    if failure.check(UnsupportedURLSchemeError):
+    if isinstance(error, UnsupportedURLSchemeError):
         return f"unsupported URL scheme: {text}"
     return f"{type(error).__name__}: {text}"

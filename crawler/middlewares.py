@@ -46,7 +46,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def _delay(self, retry: Request, retry_after: bytes | None) -> float:
         attempt = int(retry.meta.get("retry_times", 1))
-        delay = self.backoff_base * 2 ** (attempt - 1)
+        delay: float = self.backoff_base * 2 ** (attempt - 1)
         if retry_after:
             # An HTTP date instead of seconds is ignored: the exponential delay stands.
             with contextlib.suppress(ValueError):

@@ -113,9 +113,10 @@ class ArchivePipeline:
         return item
 
     async def _extract(self, item: ArticleFetch) -> dict[str, Any] | None:
-        args = (extract_dict, item.body, item.url, item.declared_encoding)
+        assert item.body is not None
+        future = self.pool.submit(extract_dict, item.body, item.url, item.declared_encoding)
         try:
-            return await asyncio.wrap_future(self.pool.submit(*args))
+            return await asyncio.wrap_future(future)
         except BrokenProcessPool:
             logger.error("An extraction worker died on %s; restarting the pool", item.url)
             self.pool = ExtractionPool.replace_broken()

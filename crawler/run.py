@@ -106,9 +106,7 @@ def run_crawl(request: CrawlRequest) -> dict[str, Any]:
         raise
     finally:
         summary = summarise([_stats(c.stats) for c in crawlers])
-        failed = [
-            c.spider.source_name for c in crawlers if _finish_reason(c) not in (None, "finished")
-        ]
+        failed = [name for name, c in zip(request.sources, crawlers, strict=True) if _failed(c)]
         if failed and status == "finished":
             status, error = "failed", f"crawl of {', '.join(failed)} did not finish"
         with sessions.begin() as session:
@@ -122,11 +120,11 @@ def _stats(stats: StatsCollector | None) -> dict[str, Any]:
     return dict(stats.get_stats()) if stats is not None else {}
 
 
-def _finish_reason(crawler: Any) -> str | None:
+def _failed(crawler: Any) -> bool:
+    """A spider that closed for any reason but "finished" (an exception, a shutdown)."""
     if crawler.stats is None:
-        return None
-    reason: str | None = crawler.stats.get_value("finish_reason")
-    return reason
+        return False
+    return crawler.stats.get_value("finish_reason") not in (None, "finished")
 
 
 logging.getLogger("scrapy.core.scraper").setLevel(logging.WARNING)

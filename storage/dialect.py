@@ -100,7 +100,7 @@ def _search_sqlite(
         if not rows:
             return []
         ids = ",".join(str(int(r.version_id)) for r in rows)
-        snippets = dict(
+        snippets: dict[int, str] = dict(
             session.execute(
                 text(
                     "SELECT rowid, snippet(versions_fts, 1, :start, :end, '…', :words) "

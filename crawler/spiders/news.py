@@ -84,6 +84,7 @@ class NewsSpider(scrapy.Spider):
     source: Source
     database_url: str
     max_sitemap_depth: int
+    allowed_domains: list[str]
 
     async def start(self) -> AsyncIterator[Request]:
         engine = make_engine(self.database_url)
@@ -253,12 +254,13 @@ class NewsSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> ArticleFetch | None:
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        error = failure.value
+        if isinstance(error, IgnoreRequest) and "robots.txt" in str(error):
             self.crawler.stats.inc_value("mediawatch/robots_disallowed")
             return None
         fetch = self._fetch(request.meta)
-        if failure.check(HttpError):
-            fetch.http_status = failure.value.response.status
+        if isinstance(error, HttpError):
+            fetch.http_status = error.response.status
         fetch.error = describe_failure(failure) or "request dropped"
         return fetch
 
