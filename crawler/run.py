@@ -59,7 +59,8 @@ def crawl_settings(request: CrawlRequest) -> Settings:
     settings.set("MEDIAWATCH_DATABASE_URL", request.database_url, "cmdline")
     settings.set("LOG_LEVEL", request.log_level, "cmdline")
     if request.progress:
-        settings.set("EXTENSIONS", {"crawler.progress.ProgressBar": 500}, "cmdline")
+        extensions = {**settings.getdict("EXTENSIONS"), "crawler.progress.ProgressBar": 500}
+        settings.set("EXTENSIONS", extensions, "cmdline")
     return settings
 
 

@@ -11,6 +11,10 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # Good manners (SPEC section 4). The user agent comes from the config at crawl time.
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.throttle.NotModifiedAwareAutoThrottle": 0,
+}
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
