@@ -158,10 +158,24 @@ def show(app: App, url: str, number: int | None, as_json: bool) -> None:
     default="text",
     show_default=True,
 )
+@click.option(
+    "--context",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Unchanged paragraphs shown around each change (text format).",
+)
+@click.option("--full", is_flag=True, help="Show every paragraph (text format).")
 @pass_app
 @user_errors
 def diff(
-    app: App, url: str, from_number: int | None, to_number: int | None, output_format: str
+    app: App,
+    url: str,
+    from_number: int | None,
+    to_number: int | None,
+    output_format: str,
+    context: int,
+    full: bool,
 ) -> None:
     """Word-level diff between two versions (default: the last two).
 
@@ -178,9 +192,10 @@ def diff(
                 )
             from_number = newer.number - 1
         older = queries.get_version(session, article, from_number)
-    old_text = _diff_document(older.title, older.text)
-    new_text = _diff_document(newer.title, newer.text)
-    ops = worddiff.word_diff(old_text, new_text)
+    ops = worddiff.word_diff(
+        worddiff.article_document(older.title, older.text),
+        worddiff.article_document(newer.title, newer.text),
+    )
     if output_format == "json":
         print_json(worddiff.diff_json(article.url, older.number, newer.number, ops))
     elif output_format == "html":
@@ -191,12 +206,10 @@ def diff(
             f"{article.url}: version {older.number} -> {newer.number}, +{added} / -{removed} words",
             err=True,
         )
-        sys.stdout.write(worddiff.render_text(ops, color=sys.stdout.isatty()) + "\n")
-
-
-def _diff_document(title: str | None, text: str) -> str:
-    """Title and body as one document, so that a changed headline shows in the diff."""
-    return f"{title}\n\n{text}" if title else text
+        shown = worddiff.render_text(
+            ops, color=sys.stdout.isatty(), context=None if full else context
+        )
+        sys.stdout.write(shown + "\n")
 
 
 @click.command()
@@ -349,7 +362,11 @@ def _print_status(document: dict[str, Any]) -> None:
         )
     stdout.print(table)
     for run in document["crawls"][:3]:
-        counts = ", ".join(f"{k} {v}" for k, v in run["counts"].items() if v)
+        counts = ", ".join(
+            f"{key.replace('_', ' ')} {value}"
+            for key, value in run["counts"].items()
+            if isinstance(value, int) and value
+        )
         stdout.print(
             f"crawl {_short_time(run['started_at'])} {run['status']}: {counts or 'nothing'}"
         )

@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from cli.app import App, pass_app, print_json, stderr, user_errors
 from config import config_path
@@ -81,9 +82,11 @@ def crawl(
 
 def print_summary(summary: dict[str, Any]) -> None:
     parts = [f"{summary[key]} {label}" for key, label in SUMMARY_LABELS if summary.get(key)]
+    if summary.get("status") == "failed":
+        parts.append("[red]the crawl did not finish[/red]")
     stderr.print("Crawl finished: " + (", ".join(parts) or "nothing to do") + ".")
     for problem in summary.get("discovery_problems", [])[:10]:
-        stderr.print(f"  [yellow]![/yellow] {problem}", highlight=False, markup=False)
+        stderr.print(f"  [yellow]![/yellow] {escape(problem)}")
     if summary.get("errors"):
         stderr.print("Failed URLs and their reasons: mediawatch status")
 

@@ -89,6 +89,11 @@ def run_crawl(request: CrawlRequest) -> dict[str, Any]:
         run_id = start_run(session, request.sources, datetime.now(UTC))
 
     process = CrawlerProcess(crawl_settings(request))
+    # Set after Scrapy configured logging (which resets its loggers' levels). A robots.txt
+    # that cannot be fetched is logged with a traceback; the crawl goes on (everything is
+    # allowed, as RFC 9309 says for an unreachable file) and each failed URL is recorded
+    # with its reason, so the traceback is only noise for the user.
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
     crawlers = []
     for name in request.sources:
         crawler = process.create_crawler(NewsSpider)
@@ -126,6 +131,3 @@ def _failed(crawler: Any) -> bool:
     if crawler.stats is None:
         return False
     return crawler.stats.get_value("finish_reason") not in (None, "finished")
-
-
-logging.getLogger("scrapy.core.scraper").setLevel(logging.WARNING)

@@ -32,6 +32,8 @@ DNS_TIMEOUT = 15
 # Retries with backoff (crawler.middlewares.BackoffRetryMiddleware replaces Scrapy's own).
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Each failure is recorded and summed up at the end; the log need not shout about it.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 30.0
 DOWNLOADER_MIDDLEWARES = {

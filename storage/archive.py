@@ -28,6 +28,7 @@ from storage.changes import (
     word_counts,
 )
 from storage.db import make_sessionmaker
+from storage.diff import article_document, words
 from storage.models import Article, Fetch, Source, Version
 from storage.recheck import next_check
 
@@ -223,12 +224,14 @@ def _new_version(
     extracted = page.extracted or {}
     if previous is None:
         changed: list[str] = []
-        added, removed = len(content.text.split()), 0
+        added, removed = len(words(article_document(content.title, content.text))), 0
         kind = None
     else:
         old = content_of(previous)
         changed = changed_fields(old, content)
-        added, removed = word_counts(old.text, content.text)
+        added, removed = word_counts(
+            article_document(old.title, old.text), article_document(content.title, content.text)
+        )
         kind = classify_change(old, content)
     return Version(
         article_id=article.id,

@@ -126,6 +126,12 @@ def word_diff(old: str, new: str) -> list[DiffOp]:
     return out.finish()
 
 
+def article_document(title: str | None, text: str) -> str:
+    """Headline and body as one document, so that a changed headline shows in a diff and
+    counts in its words added and removed."""
+    return f"{title}\n\n{text}" if title else text
+
+
 def count_words(ops: Sequence[DiffOp]) -> tuple[int, int]:
     """``(words added, words removed)``: the words in the insert and in the delete ops."""
     added = sum(len(words(o.text)) for o in ops if o.op == "insert")
@@ -133,14 +139,35 @@ def count_words(ops: Sequence[DiffOp]) -> tuple[int, int]:
     return added, removed
 
 
-def render_text(ops: Sequence[DiffOp], *, color: bool) -> str:
+def render_text(ops: Sequence[DiffOp], *, color: bool, context: int | None = None) -> str:
     """The diff as text, the way ``git diff --word-diff`` shows it.
 
     Plain: ``[-deleted-]{+inserted+}``. Coloured: deletions red, insertions green (ANSI).
     Markers and colours are closed before every line break and reopened after it, so line
     and paragraph breaks of both versions stay where they are and every line reads on its
     own in a pager. A break that alone was added or removed is marked with a ``¶``.
+    With ``context``, only changed paragraphs and that many around each are shown; each
+    run of unchanged paragraphs left out becomes one ``…`` line, as in a unified diff.
     """
+    text = _render_text(ops, color=color)
+    return text if context is None else _with_context(text, context)
+
+
+def _with_context(text: str, context: int) -> str:
+    paragraphs = text.split("\n\n")
+    marks = (_GREEN, _RED, "{+", "[-")
+    changed = [i for i, p in enumerate(paragraphs) if any(m in p for m in marks)]
+    keep = {j for i in changed for j in range(i - context, i + context + 1)}
+    shown: list[str] = []
+    for i, paragraph in enumerate(paragraphs):
+        if i in keep:
+            shown.append(paragraph)
+        elif not shown or shown[-1] != "…":
+            shown.append("…")
+    return "\n\n".join(shown)
+
+
+def _render_text(ops: Sequence[DiffOp], *, color: bool) -> str:
     parts: list[str] = []
     for o in ops:
         if o.op == "equal":

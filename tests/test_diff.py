@@ -369,3 +369,17 @@ def test_diff_json_shape() -> None:
         "words_removed": 0,
     }
     assert json.loads(json.dumps(document)) == document
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        (0, "…\n\nP3 [-old-]{+new+}\n\n…"),
+        (1, "…\n\nP2 same\n\nP3 [-old-]{+new+}\n\nP4 same\n\n…"),
+        (9, "P0 same\n\nP1 same\n\nP2 same\n\nP3 [-old-]{+new+}\n\nP4 same\n\nP5 same\n\nP6 same"),
+    ],
+)
+def test_render_text_context_elides_unchanged_paragraphs(context: int, expected: str) -> None:
+    old = "\n\n".join(f"P{i} {'old' if i == 3 else 'same'}" for i in range(7))
+    new = old.replace("P3 old", "P3 new")
+    assert render_text(word_diff(old, new), color=False, context=context) == expected

@@ -189,7 +189,7 @@ class NewsSpider(scrapy.Spider):
             self._discovery_error(request.url, reason)
 
     def _discovery_error(self, url: str, reason: str) -> None:
-        logger.warning("Discovery failed for %s: %s", url, reason)
+        logger.info("Discovery failed for %s: %s", url, reason)  # summed up at the end
         self.crawler.stats.inc_value("mediawatch/discovery_errors")
         errors = self.crawler.stats.get_value("mediawatch/discovery_error_list") or []
         self.crawler.stats.set_value(
