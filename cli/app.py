@@ -60,7 +60,7 @@ pass_app = click.make_pass_decorator(App)
 
 # stdout carries results (and nothing else under --json); stderr carries progress and logs.
 stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
-stderr = Console(stderr=True, highlight=False)
+stderr = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 200)
 
 
 def print_json(document: Any) -> None:

@@ -14,17 +14,17 @@ from crawler.run import CrawlRequest, run_crawl
 from storage.schema import require_current
 from storage.work import RECHECK_MODES
 
-SUMMARY_LABELS = (
-    ("discovered", "links found"),
-    ("fetched", "pages fetched"),
-    ("new_articles", "new articles"),
-    ("new_versions", "new versions"),
-    ("unchanged", "unchanged"),
-    ("not_modified", "not modified (304)"),
-    ("gone", "gone (404/410)"),
-    ("errors", "errors"),
-    ("robots_disallowed", "skipped by robots.txt"),
-    ("discovery_errors", "feeds/sitemaps/pages that failed"),
+SUMMARY_LABELS = (  # (key, one, many)
+    ("discovered", "link found", "links found"),
+    ("fetched", "page fetched", "pages fetched"),
+    ("new_articles", "new article", "new articles"),
+    ("new_versions", "new version", "new versions"),
+    ("unchanged", "unchanged", "unchanged"),
+    ("not_modified", "not modified (304)", "not modified (304)"),
+    ("gone", "gone (404/410)", "gone (404/410)"),
+    ("errors", "error", "errors"),
+    ("robots_disallowed", "skipped by robots.txt", "skipped by robots.txt"),
+    ("discovery_errors", "feed/sitemap/page that failed", "feeds/sitemaps/pages that failed"),
 )
 
 
@@ -81,7 +81,11 @@ def crawl(
 
 
 def print_summary(summary: dict[str, Any]) -> None:
-    parts = [f"{summary[key]} {label}" for key, label in SUMMARY_LABELS if summary.get(key)]
+    parts = [
+        f"{summary[key]} {one if summary[key] == 1 else many}"
+        for key, one, many in SUMMARY_LABELS
+        if summary.get(key)
+    ]
     if summary.get("status") == "failed":
         parts.append("[red]the crawl did not finish[/red]")
     stderr.print("Crawl finished: " + (", ".join(parts) or "nothing to do") + ".")
