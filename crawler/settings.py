@@ -40,6 +40,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
+# <meta http-equiv=refresh> redirects would make Scrapy decode every page in the crawl
+# process; news articles do not use them, and decoding belongs to the extraction workers.
+METAREFRESH_ENABLED = False
 # The spider decides what 304, 404 and 410 mean for an article.
 HTTPERROR_ALLOWED_CODES = [304, 404, 410]
 
