@@ -361,15 +361,29 @@ def _print_status(document: dict[str, Any]) -> None:
             _short_time(s["last_fetch"]),
         )
     stdout.print(table)
+    for daemon in document["daemons"]:
+        stdout.print(
+            f"daemon {escape(daemon['holder'])} running since {_short_time(daemon['since'])}"
+        )
+    for crawl in document["crawling"]:
+        stdout.print(f"crawling {escape(crawl['source'])} since {_short_time(crawl['since'])}")
     for run in document["crawls"][:3]:
         counts = ", ".join(
             f"{key.replace('_', ' ')} {value}"
             for key, value in run["counts"].items()
             if isinstance(value, int) and value
         )
+        what = f" ({escape(', '.join(run['sources']))} {run['kind']})" if run["kind"] else ""
         stdout.print(
-            f"crawl {_short_time(run['started_at'])} {run['status']}: {counts or 'nothing'}"
+            f"crawl {_short_time(run['started_at'])}{what} {run['status']}: {counts or 'nothing'}"
         )
+    if document["crawl_problems"]:
+        stdout.print("\n[bold]Crawls that went wrong[/bold]")
+        for run in document["crawl_problems"][:5]:
+            stdout.print(
+                f"{_short_time(run['started_at'])} {escape(', '.join(run['sources']))}"
+                f" {run['kind'] or 'crawl'} {run['status']}: {escape(run['error'] or '')}"
+            )
     if document["recent_errors"]:
         stdout.print("\n[bold]Latest errors[/bold]")
         for error in document["recent_errors"]:

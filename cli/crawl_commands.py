@@ -10,7 +10,6 @@ from rich.markup import escape
 
 from cli.app import App, pass_app, print_json, stderr, user_errors
 from config import config_path
-from crawler.run import CrawlRequest, run_crawl
 from storage.schema import require_current
 from storage.work import RECHECK_MODES
 
@@ -45,6 +44,8 @@ SUMMARY_LABELS = (  # (key, one, many)
     show_default=True,
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+# For `mediawatch run`: the crawl_runs row the daemon opened for this crawl.
+@click.option("--run-id", type=int, hidden=True)
 @pass_app
 @user_errors
 def crawl(
@@ -54,12 +55,17 @@ def crawl(
     no_discover: bool,
     log_level: str,
     as_json: bool,
+    run_id: int | None,
 ) -> None:
     """One pass: read feeds, sitemaps and pages, fetch new articles, re-fetch due ones.
 
     Failed URLs do not stop the crawl: each is recorded (see `mediawatch status`).
     Example: mediawatch crawl --source demo --recheck all
     """
+    # Imported here, not at the top: Scrapy is big, and `mediawatch run` (which loads every
+    # command) must stay small; its crawls run in child processes.
+    from crawler.run import CrawlRequest, run_crawl
+
     config = app.config
     names = [config.source(name).name for name in sources] or [s.name for s in config.sources]
     require_current(app.engine)
@@ -72,6 +78,7 @@ def crawl(
             discover=not no_discover,
             log_level=log_level.upper(),
             progress=sys.stderr.isatty() and not as_json,
+            run_id=run_id,
         )
     )
     if as_json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import archive_commands, crawl_commands, demo_command
+from cli import archive_commands, crawl_commands, demo_command, run_command
 from cli.app import App
 
 
@@ -37,7 +37,12 @@ def cli(ctx: click.Context, config_path: str | None, database_url: str | None) -
     ctx.obj = App(config_path=config_path, database_url=database_url)
 
 
-for command in [*archive_commands.COMMANDS, *crawl_commands.COMMANDS, *demo_command.COMMANDS]:
+for command in [
+    *archive_commands.COMMANDS,
+    *crawl_commands.COMMANDS,
+    *run_command.COMMANDS,
+    *demo_command.COMMANDS,
+]:
     cli.add_command(command)
 
 

@@ -50,6 +50,9 @@ class CrawlRequest:
     discover: bool = True
     log_level: str = "WARNING"
     progress: bool = False
+    # A crawl_runs row opened by the caller (the scheduler daemon, which settles it if
+    # this process dies before finishing it); None opens a new row.
+    run_id: int | None = None
 
 
 def crawl_settings(request: CrawlRequest) -> Settings:
@@ -85,8 +88,10 @@ def run_crawl(request: CrawlRequest) -> dict[str, Any]:
     engine = make_engine(request.database_url)
     require_current(engine)
     sessions = make_sessionmaker(engine)
-    with sessions.begin() as session:
-        run_id = start_run(session, request.sources, datetime.now(UTC))
+    run_id = request.run_id
+    if run_id is None:
+        with sessions.begin() as session:
+            run_id = start_run(session, request.sources, datetime.now(UTC))
 
     process = CrawlerProcess(crawl_settings(request))
     # Set after Scrapy configured logging (which resets its loggers' levels). A robots.txt

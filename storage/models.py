@@ -167,3 +167,22 @@ class CrawlRun(Base):
     status: Mapped[str] = mapped_column(String(20), default="running")
     counts: Mapped[dict[str, Any]]
     error: Mapped[str | None] = mapped_column(Text)
+    # Set by the scheduler daemon (`mediawatch run`): what the crawl was for, "discover"
+    # or "recheck", and which daemon ran it (its lease holder); None for `mediawatch crawl`.
+    kind: Mapped[str | None] = mapped_column(String(20))
+    holder: Mapped[str | None] = mapped_column(String(200))
+
+
+class Lease(Base):
+    """Who may do one piece of work right now, and until when (see storage/leases.py).
+
+    The scheduler daemon holds "crawl:<source>" while it crawls that source, so that no
+    two crawls of a source run at once, even from daemons on different hosts.
+    """
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from storage.dialect import search_versions
 from storage.errors import NotFound
 from storage.models import Article, CrawlRun, Fetch, Source, Version
+from storage.schedule import daemon_status
 
 
 def iso(value: datetime | None) -> str | None:
@@ -232,9 +233,13 @@ def status_document(session: Session) -> dict[str, Any]:
                 "status": run.status,
                 "counts": dict(run.counts),
                 "error": run.error,
+                "kind": run.kind,  # "discover" or "recheck" for the daemon's, else None
+                "holder": run.holder,  # the daemon that ran it
             }
             for run in runs
         ],
+        # The daemons alive, the crawls running now, the latest crawls that went wrong.
+        **daemon_status(session, datetime.now(UTC)),
         "recent_errors": [
             {"fetched_at": iso(when), "url": url, "http_status": code, "error": error}
             for when, url, code, error in recent_errors
