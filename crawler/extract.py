@@ -59,6 +59,8 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
+from crawler.noise import drop_noise_paragraphs, strip_boilerplate
+
 __all__ = [
     "EXTRACTOR_VERSION",
     "Extracted",
@@ -348,7 +350,7 @@ def _paragraphs(doc: Document | None) -> list[str]:
         paragraph = "\n".join(line for line in lines if line)
         if paragraph:
             paragraphs.append(paragraph)
-    return paragraphs
+    return drop_noise_paragraphs(paragraphs)
 
 
 def _collect_blocks(container: Any, blocks: list[str]) -> None:
@@ -461,6 +463,10 @@ def extract(
     language = _language(tree)
     headline = _first_headline(tree)
     stated_published, modified = _stated_dates(tree)
+    # Boilerplate that churns between loads (teasers, counters, "5 minutes ago", promos)
+    # goes before trafilatura sees the page: left in mid-article it would both enter the
+    # text and change what trafilatura keeps of the article around it.
+    strip_boilerplate(tree)
 
     doc = _trafilatura(tree, url, with_metadata=True, favor_precision=True)
     # Nothing at all in precision mode means no article (a section front, a link list):

@@ -1,0 +1,640 @@
+"""Boilerplate that churns between two loads of one page, found and removed (SPEC section 3).
+
+News pages put content that changes on every load around the article *and between its
+paragraphs*: "Read more:" teasers, related and most-read lists, newsletter promos, share
+and view counters, "Updated 5 minutes ago", ad slots. Trafilatura drops most of it around
+the article, but what sits inside the body often survives, and a new teaser then makes a
+new version of an unchanged article. Worse, an unfamiliar block in mid-article changes
+what trafilatura keeps of the article itself (a paragraph next to it is kept on one load
+and dropped on the next).
+
+So :func:`strip_boilerplate` removes such blocks from the parsed page *before*
+trafilatura sees it, and :func:`drop_noise_paragraphs` drops the few that still reach the
+text. A block element (never an inline one: a counter inside a sentence is part of the
+sentence) is removed as a whole when:
+
+* ``name``: its class or id names boilerplate (:func:`boilerplate_name`: "related",
+  "newsletter", "most-read", "ad-slot"... matched as whole words, so "article-shared" and
+  "main-ad-free" are not), it links somewhere, holds a form field or is empty, and it has
+  little plain text;
+* ``meta``: its text is only counters, relative times and ad labels
+  (:func:`is_meta_line`: "3,482 shares", "5.2K views · 45 comments", "vor 3 Minuten");
+* ``read-more``: it is a "Read more:"-style lead-in followed by a link
+  (:func:`read_more_rest`);
+* ``links``: at least 80 % of its text is the text of headline-sized links (a teaser, a
+  list of headlines; a box title such as "Most read" over the list does not count as
+  text), with no line of prose beside them;
+* ``field`` / ``signup``: it is one short paragraph with a form field, or a newsletter
+  pitch whose link or button only says "Sign up" / "Abonnieren"
+  (:func:`is_call_to_action`);
+* ``title``: it is a box title (:func:`is_box_title`) right before a removed list.
+
+Never removed: a block holding the ``<h1>``, a linked sub-headline, a single link inside
+a sentence ("It also <a>co-ordinates military plans</a>."), a block with more than a
+line or two of prose, and anything over :data:`MAX_BLOCK_CHARS`. Menus and other lists of
+one-word links are left to trafilatura too: its own pruning weighs link density, and
+taking them out first makes the box around them (a paywall notice, a footer) look like
+prose to it. A real sentence that mentions "5 minutes ago" or "1,234 shares", or that
+holds a link, is not a block made *only* of those, so it stays, and an edit to a kept
+paragraph always reaches the text.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from lxml.html import HtmlElement  # type: ignore[import-untyped]  # lxml ships no type hints
+
+__all__ = [
+    "Removed",
+    "boilerplate_name",
+    "drop_noise_paragraphs",
+    "is_box_title",
+    "is_call_to_action",
+    "is_meta_line",
+    "is_noise_paragraph",
+    "read_more_rest",
+    "strip_boilerplate",
+]
+
+# ---------------------------------------------------------------------------- names
+
+# Words that name boilerplate when they are a whole word of a class or id token
+# ("related-stories", "shareBar", "most_popular"). "teaser", "intro" and "subscription"
+# are left out on purpose: sites use them for the article's own lead and paywalled body.
+# fmt: off
+_NAME_WORDS = frozenset({
+    "related", "share", "shares", "sharing", "sharebar", "social", "popular", "trending",
+    "recommended", "recommendations", "recirc", "recirculation", "promo", "promos",
+    "newsletter", "newsletters", "sponsor", "sponsored", "advert", "adverts", "advertisement",
+    "advertising", "ads", "adslot", "adunit", "outbrain", "taboola", "signup", "subscribe",
+    "mostread", "mostpopular", "mostviewed", "readalso", "alsoread", "seealso",
+})
+# fmt: on
+# Two-word names: "most-read", "sign-up", "see-also"...
+# fmt: off
+_NAME_PAIRS = frozenset({
+    ("most", "read"), ("most", "popular"), ("most", "viewed"), ("sign", "up"), ("see", "also"),
+    ("read", "also"), ("also", "read"), ("more", "stories"), ("you", "may"),
+})
+# fmt: on
+# "ad" alone is too short to trust: it names an ad only beside one of these words, or
+# as the whole token; never beside "free" or "block" ("main-ad-free").
+# fmt: off
+_AD_PARTNERS = frozenset({
+    "slot", "unit", "container", "wrapper", "banner", "box", "placeholder", "label", "holder",
+    "zone", "space", "top", "bottom", "inline", "gpt", "dfp", "leaderboard", "mpu", "sky",
+    "rectangle", "native",
+})
+# fmt: on
+_AD_SPOILERS = frozenset({"free", "block", "blocker", "head", "admin"})
+# Embedded posts and videos are the article's own content, whatever their box is called.
+_NOT_BOILERPLATE = frozenset({"embed", "embedded", "tweet", "quote", "blockquote"})
+_WORD_SPLIT = re.compile(
+    r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])"
+)
+
+
+def _name_words(token: str) -> list[str]:
+    """Words of one class or id token: split at separators, digits and camelCase humps."""
+    return [w for w in _WORD_SPLIT.split(token) if w and not w.isdigit()]
+
+
+@functools.lru_cache(maxsize=4096)
+def boilerplate_name(value: str) -> bool:
+    """True when a class or id attribute value names boilerplate.
+
+    Each whitespace-separated token is split into words (``related-stories`` ->
+    related, stories; ``shareBar`` -> share, bar) and matched as whole words, so that
+    ``article-shared`` or ``main-ad-free`` are not taken for a share bar or an ad.
+    """
+    for token in value.split():
+        words = [w.lower() for w in _name_words(token)]
+        if _NOT_BOILERPLATE & set(words):
+            continue
+        if any(w in _NAME_WORDS for w in words):
+            return True
+        if any(pair in _NAME_PAIRS for pair in itertools.pairwise(words)):
+            return True
+        if (
+            "ad" in words
+            and not _AD_SPOILERS & set(words)
+            and (len(words) == 1 or _AD_PARTNERS & set(words))
+        ):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------- text
+
+_NUMBER = r"\d+(?:[.,\u00a0\u202f ]\d+)*\s?(?:[kKmM]|Mio\.?|Tsd\.?|mil)?\+?"
+_COUNTER_UNITS = (
+    # en
+    r"shares?|views?|comments?|reads?|likes?|reactions?|replies|reply|retweets?|tweets?|"
+    r"claps?|votes?|readers?|plays?|listens?|times shared|people reading|"
+    # de, nl, scandinavian
+    r"kommentare?n?|aufrufe|mal geteilt|geteilt|leser|reaktionen|antworten|"
+    r"reacties|weergaven|keer gedeeld|kommentarer|visningar|visninger|delningar|delinger|"
+    # es, pt, fr, it
+    r"comentarios?|visitas|vistas|compartidos?|veces compartido|lecturas|lectores|"
+    r"reacciones|comentários?|visualizações|compartilhamentos|leituras|leitores|curtidas|"
+    r"reações|commentaires?|vues|partages|lectures|lecteurs|réactions|commenti|visualizzazioni|"
+    r"condivisioni|letture|lettori|"
+    # pl, cs, tr, ru
+    r"komentarz[ey]?|wyświetleń|udostępnień|komentářů|komentáře|zobrazení|sdílení|"
+    r"yorum|görüntülenme|paylaşım|okunma|комментари(?:ев|я|й)|просмотр(?:ов|а)?|репост(?:ов|а)?|"
+    # ja, ko, zh (written right after the number)
+    r"件のコメント|コメント|回閲覧|回再生|シェア|댓글|조회|공유|评论|阅读"
+)
+_COUNTER = rf"(?:{_NUMBER}\s*(?:{_COUNTER_UNITS})|(?:{_COUNTER_UNITS})\s*[:：(]?\s*{_NUMBER}\)?)"
+_TIME_PREFIX = (
+    r"(?:last\s+updated|updated|published|posted|edited|modified|zuletzt\s+aktualisiert|"
+    r"aktualisiert|veröffentlicht|actualizado|publicado|mis\s+à\s+jour|publié|atualizado|"
+    r"aggiornato|pubblicato|bijgewerkt|gepubliceerd|uppdaterad|publicerad|opdateret|"
+    r"oppdatert|publisert|aktualizacja|zaktualizowano|aktualizováno|publikováno|"
+    r"güncellendi|güncelleme|yayınlandı|обновлено|опубликовано|更新|업데이트|입력|수정)"
+    r"\s*(?:[:：]|on)?\s*"
+)
+_FEW = r"(?:\d+|an?|one|a\s+few|few|einer?|wenigen|una?|unos|pocos|quelques|une?|poucos|"
+_FEW += r"un'?|pochi|een|enkele|en|ett|et|minutou|hodinou)"
+_RELATIVE_TIME = (
+    r"(?:about\s+|around\s+|over\s+|nearly\s+|ca\.\s+)?"
+    r"(?:"
+    r"just\s+now|moments?\s+ago|"
+    rf"{_FEW}\s*(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|h|days?|d|weeks?|wks?|m)\.?\s+ago|"
+    rf"vor\s+{_FEW}\s+(?:sekunden?|sek\.?|minuten?|min\.?|stunden?|std\.?|tag(?:en)?|wochen?)|"
+    rf"hace\s+{_FEW}\s+(?:segundos?|minutos?|min\.?|horas?|h|días?|semanas?)|"
+    rf"il\s+y\s+a\s+{_FEW}\s+(?:secondes?|minutes?|min\.?|heures?|h|jours?|semaines?)|"
+    rf"há\s+{_FEW}\s+(?:segundos?|minutos?|min\.?|horas?|h|dias?|semanas?)|"
+    rf"{_FEW}\s+(?:segundos?|minutos?|horas?|dias?)\s+atrás|"
+    rf"{_FEW}\s*(?:secondi|minuti|min\.?|ore|ora|h|giorni|settimane)\s+fa|"
+    rf"{_FEW}\s+(?:seconden|minuten|min\.?|uur|dagen|weken)\s+geleden|"
+    rf"(?:för\s+)?{_FEW}\s+(?:sekunder|minuter|min\.?|timmar|timme|tim|dagar|dag|veckor)\s+sedan|"
+    rf"(?:for\s+)?{_FEW}\s+(?:sekunder|minutter|min\.?|timer|time|t|dager|dage|dag|døgn|uker|uger)"
+    r"\s+siden|"
+    r"\d+\s+(?:sekund[y]?|minut[ay]?|min\.?|godzin[ay]?|godz\.?|dni|dzień|tygodni[e]?)\s+temu|"
+    rf"před\s+{_FEW}\s*(?:sekundami|minutami|min\.?|hodinami|hod\.?|dny|týdny)?|"
+    r"\d+\s+(?:saniye|dakika|dk\.?|saat|gün|hafta)\s+önce|"
+    r"\d+\s+(?:секунд[уы]?|минут[уы]?|мин\.?|час(?:а|ов)?|дн(?:я|ей)|день|недел[юиь])\s+назад|"
+    r"\d+\s*(?:秒|分|時間|日|週間|分钟|小时|天)前|"
+    r"\d+\s*(?:초|분|시간|일|주)\s*전|"
+    r"منذ\s+\d+\s+(?:ثوان|دقائق|دقيقة|ساعات|ساعة|أيام|يوم)"
+    r")"
+)
+_AD_LABEL = (
+    r"(?:advertisement|advertisements|advertising|ads?|sponsored(?:\s+content)?|anzeige|werbung|"
+    r"publicidad|publicité|publicite|pubblicità|publicidade|advertentie|annons|annonse|annonce|"
+    r"reklama|reklam|реклама|広告|광고|广告|"
+    r"(?:story|article)\s+continues\s+below(?:\s+(?:this\s+)?(?:advertisement|ad))?|"
+    r"continue\s+reading\s+(?:the\s+main\s+story|below))"
+)
+# Words of share bars that sit between the counters: "11,578 shares Share 75,676 views".
+_ACTION = (
+    r"(?:share|tweet|email|e-mail|print|save|teilen|compartir|partager|compartilhar|condividi)"
+)
+_ITEM = rf"(?<!\w)(?:{_COUNTER}|(?:{_TIME_PREFIX})?{_RELATIVE_TIME}|{_AD_LABEL}|{_ACTION})(?!\w)"
+_SEPARATOR = r"[\s·|•/–—\-,;:()\[\]]*"
+_META_LINE = re.compile(rf"{_SEPARATOR}(?:{_ITEM}{_SEPARATOR})+", re.IGNORECASE)
+_META_ANCHOR = re.compile(
+    rf"(?<!\w)(?:{_COUNTER}|{_RELATIVE_TIME}|{_AD_LABEL})(?!\w)", re.IGNORECASE
+)
+MAX_META_CHARS = 160
+
+
+def is_meta_line(text: str) -> bool:
+    """True when ``text`` is nothing but counters, relative times and ad labels.
+
+    "3,482 shares", "5.2K views · 45 comments", "Updated 5 minutes ago", "vor 3 Minuten",
+    "hace 2 horas", "Advertisement". A sentence that merely contains one of them ("The
+    post had 3,482 shares by noon") is not.
+    """
+    text = text.strip()
+    if not text or len(text) > MAX_META_CHARS:
+        return False
+    return _META_LINE.fullmatch(text) is not None and _META_ANCHOR.search(text) is not None
+
+
+_LEAD_INS = (
+    # en
+    r"read\s+more|read\s+also|also\s+read|related(?:\s+(?:articles?|stories|story|news|"
+    r"content|coverage|reading))?|see\s+also|more(?:\s+on\s+this(?:\s+story)?)?|"
+    r"recommended(?:\s+reading)?|don'?t\s+miss|must\s+read|continue\s+reading|watch|listen|"
+    r"read\s+next|up\s+next|breaking(?:\s+news)?|just\s+in|live|"
+    # de
+    r"lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|auch\s+interessant|"
+    r"das\s+könnte\s+sie\s+auch\s+interessieren|weiterlesen|siehe\s+auch|zum\s+thema|"
+    r"eilmeldung|última\s+hora|alerte|urgente|ultim'ora|"
+    # es, fr, pt, it
+    r"lea\s+también|lee\s+también|te\s+puede\s+interesar|leer\s+más|más\s+información|"
+    r"relacionad[oa]s?|ver\s+también|también\s+te\s+puede\s+interesar|"
+    r"(?:à\s+|a\s+)?lire\s+aussi|voir\s+aussi|lire\s+la\s+suite|sur\s+le\s+même\s+sujet|"
+    r"leia\s+(?:também|mais|ainda)|veja\s+também|saiba\s+mais|"
+    r"leggi\s+(?:anche|di\s+più|pure)|potrebbe\s+interessarti|vedi\s+anche|"
+    # nl, scandinavian, pl, cs, tr, ru, id, ja, ko
+    r"lees\s+(?:ook|meer)|zie\s+ook|läs\s+(?:också|mer)|les\s+(?:også|mer)|"
+    r"læs\s+(?:også|mere)|czytaj\s+(?:także|też|więcej)|zobacz\s+(?:też|także)|"
+    r"čtěte\s+(?:také|též)|přečtěte\s+si\s+(?:také|též)|(?:bunlar\s+da\s+)?ilginizi\s+çekebilir|"
+    r"читайте\s+также|baca\s+juga|関連記事|あわせて読みたい|관련\s?기사"
+)
+_LEAD_IN = re.compile(rf"(?:{_LEAD_INS})\s*(?:[:：|»›>\-–—]+|\s)\s*(?=\S)", re.IGNORECASE)
+_LEAD_IN_STRICT = re.compile(rf"(?:{_LEAD_INS})\s*[:：|»›>\-–—]+\s*(?=\S)", re.IGNORECASE)
+
+
+def read_more_rest(text: str) -> str | None:
+    """What follows a "Read more:"-style lead-in at the start of ``text``, else None.
+
+    "Read more: Storm hits coast" -> "Storm hits coast"; also "Lesen Sie auch: ...",
+    "Leia também: ...". A lead-in is only taken when followed by a separator or by more
+    text; whether the rest is a link is for the caller to check.
+    """
+    text = text.strip()
+    match = _LEAD_IN.match(text)
+    return text[match.end() :] if match else None
+
+
+_CALLS = re.compile(
+    r"(?:sign\s*up|subscribe|register|join|get\s+it|abonnieren|jetzt\s+abonnieren|"
+    r"anmelden|jetzt\s+anmelden|registrieren|suscr[íi]bete|suscribirse|inscr[íi]bete|"
+    r"s'inscrire|je\s+m'abonne|s'abonner|inscreva-se|assine|cadastre-se|iscriviti|abbonati|"
+    r"aanmelden|abonneer|prenumerera|tilmeld|meld\s+deg\s+på|zapisz\s+się|přihlásit)"
+    r"(?:\s+(?:now|here|today|for\s+free|free|jetzt|hier|gratis|ahora|aqui|aquí|ici|ora))?",
+    re.IGNORECASE,
+)
+_NEWSLETTER_WORDS = re.compile(
+    r"newsletter|inbox|e-?mail|briefing|postfach|boletín|bulletin|boîte\s+mail|"
+    r"caixa\s+de\s+entrada|nyhetsbrev|nieuwsbrief|nyhedsbrev",
+    re.IGNORECASE,
+)
+_ARROWS = "›»→>▸▶ "
+
+
+def is_call_to_action(text: str) -> bool:
+    """True when a link's or button's whole text is a sign-up call ("Sign up", "Abonnieren")."""
+    return _CALLS.fullmatch(text.strip().strip(_ARROWS).strip()) is not None
+
+
+_BOX_TITLE = re.compile(
+    r"(?:related(?:\s+(?:articles?|stories|story|news|content|coverage|links|reading))?|"
+    r"more\s+(?:on\s+this(?:\s+story)?|stories|news|from\s+\S+(?:\s+\S+)?)|"
+    r"most\s+(?:read|popular|viewed|shared)|trending(?:\s+now)?|top\s+stories|popular|"
+    r"recommended(?:\s+for\s+you)?|you\s+may\s+also\s+like|you\s+might\s+also\s+like|"
+    r"read\s+more|read\s+next|see\s+also|also\s+read|latest(?:\s+news)?|"
+    r"mehr\s+zum\s+thema|das\s+könnte\s+sie\s+auch\s+interessieren|meistgelesen|"
+    r"beliebte\s+artikel|auch\s+interessant|weitere\s+artikel|"
+    r"lo\s+más\s+leído|más\s+visto|noticias\s+relacionadas|te\s+puede\s+interesar|"
+    r"les\s+plus\s+lus|sur\s+le\s+même\s+sujet|à\s+lire\s+aussi|à\s+la\s+une|"
+    r"mais\s+lidas|mais\s+vistas|notícias\s+relacionadas|veja\s+também|leia\s+também|"
+    r"i\s+più\s+letti|articoli\s+correlati|leggi\s+anche|"
+    r"meest\s+gelezen|lees\s+ook|mest\s+lest|mest\s+läst|läs\s+också|les\s+også|"
+    r"najczęściej\s+czytane|nejčtenější|en\s+çok\s+okunanlar|читайте\s+также|"
+    r"関連記事|人気記事|관련\s?기사|많이\s+본\s+뉴스)"
+    r"\s*[:：]?",
+    re.IGNORECASE,
+)
+
+
+def is_box_title(text: str) -> bool:
+    """True when ``text`` is the title of a box of links ("Related", "Most read",
+    "Mehr zum Thema", "Lo más leído"), not a sub-headline of the article."""
+    return _BOX_TITLE.fullmatch(" ".join(text.split())) is not None
+
+
+# A "Read more: ..." line is a teaser when what follows is headline-sized.
+MAX_HEADLINE_CHARS = 120
+
+
+def is_noise_paragraph(paragraph: str) -> bool:
+    """True for an extracted paragraph that is boilerplate by its text alone.
+
+    A meta line (:func:`is_meta_line`) or a "Read more: <headline>" line whose headline is
+    short and is not a sentence (no final full stop).
+    """
+    if is_meta_line(paragraph):
+        return True
+    match = _LEAD_IN_STRICT.match(paragraph.strip())
+    if match is None:
+        return False
+    rest = paragraph.strip()[match.end() :]
+    return len(rest) <= MAX_HEADLINE_CHARS and "\n" not in rest and not rest.rstrip().endswith(".")
+
+
+def drop_noise_paragraphs(paragraphs: Iterable[str]) -> list[str]:
+    """The paragraphs without those :func:`is_noise_paragraph` finds."""
+    return [p for p in paragraphs if not is_noise_paragraph(p)]
+
+
+# ---------------------------------------------------------------------------- tree
+
+# Block elements a rule may remove. Inline elements never are: a counter or a link inside
+# a sentence is part of the sentence.
+# fmt: off
+_BLOCKS = frozenset({
+    "p", "div", "section", "aside", "nav", "ul", "ol", "li", "dl", "dd", "dt", "form",
+    "figure", "header", "footer", "h2", "h3", "h4", "h5", "h6", "table", "center",
+})
+# fmt: on
+_INVISIBLE = frozenset({"script", "style", "noscript", "template"})
+_FIELDS = frozenset({"form", "textarea"})
+_TEXT_INPUTS = frozenset({"text", "email", "search", "tel"})
+# A block named as boilerplate is still kept when it holds more plain (non-link) text
+# than this: a big "read-more" or "promo" box is more likely the article's own body.
+MAX_NAMED_PLAIN_CHARS = 400
+# Link text share at which a block is a teaser or a list of headlines.
+LINK_DENSE = 0.8
+# ...as long as its plain text is no more than this: a page wrapper on a link-heavy page
+# can be 80 % links and still hold the whole article.
+MAX_LINKLIST_PLAIN_CHARS = 300
+# Teasers link headlines; menus and buttons ("Home", "Log in", "FAQ") link a word or two.
+# Those are left to trafilatura: taken out, they would leave the box around them (a
+# paywall notice, a footer) looking like prose to it.
+MIN_HEADLINE_CHARS = 12
+MAX_SMALL_CHARS = 300
+# No block longer than this is removed at all. What churns inside an article is small
+# (a teaser, a list of a few headlines); page-sized navigation and sidebars are left to
+# trafilatura, whose own pruning weighs what it removes against the page's whole text.
+MAX_BLOCK_CHARS = 1000
+
+
+@dataclass(slots=True)
+class _Measure:
+    """What one element's subtree holds: non-space characters of visible text, how many
+    of them are link text and plain heading text, how many links, how many paragraphs
+    (runs of text of :data:`MIN_PARAGRAPH_CHARS` or more between block boundaries) and
+    how many of those are prose (that many characters outside links and headings), and
+    whether it holds the ``<h1>``, a form field or a button; ``wrapper``: all its text is
+    in its one child element, a block. ``inline_chars`` and
+    ``inline_link_chars`` are what an inline element adds to the paragraph around it."""
+
+    chars: int = 0
+    link_chars: int = 0
+    heading_chars: int = 0
+    paragraphs: int = 0
+    prose: int = 0
+    inline_chars: int = 0
+    inline_link_chars: int = 0
+    links: int = 0
+    has_h1: bool = False
+    has_field: bool = False
+    has_button: bool = False
+    wrapper: bool = False
+
+
+# Elements that flow inside a paragraph; every other element starts a block of its own.
+# fmt: off
+_INLINE = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "button", "cite", "code", "data", "del", "dfn", "em",
+    "font", "i", "img", "ins", "kbd", "label", "mark", "picture", "q", "s", "samp", "small",
+    "source", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
+})
+# fmt: on
+MIN_PARAGRAPH_CHARS = 20
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
+def _count(text: str | None) -> int:
+    """Non-space characters: markup indentation does not count as text."""
+    return len("".join(text.split())) if text else 0
+
+
+def _is_link(element: HtmlElement) -> bool:
+    """An ``<a>`` that leads somewhere: not a fragment anchor or a script action."""
+    href = (element.get("href") or "").strip().lower()
+    return bool(href) and not href.startswith(("#", "javascript:"))
+
+
+def _measure(root: HtmlElement) -> dict[HtmlElement, _Measure]:
+    """:class:`_Measure` of every element, in one bottom-up pass (no recursion: pages
+    nest deeper than Python's stack)."""
+    elements = [e for e in root.iter() if isinstance(e.tag, str)]
+    sizes: dict[HtmlElement, _Measure] = {}
+    for element in reversed(elements):  # every element comes after all its descendants
+        tag = element.tag  # lxml's HTML parser gives tag names in lower case
+        size = _Measure(
+            has_h1=tag == "h1", has_field=_is_field(element, tag), has_button=tag == "button"
+        )
+        sizes[element] = size
+        if tag in _INVISIBLE:
+            continue
+        link = tag == "a" and _is_link(element)
+        size.chars = run = _count(element.text)
+        run_links = run if link else 0
+        runs = []
+        only_child = None
+        element_children = 0
+        for child in element:
+            if isinstance(child.tag, str):
+                inner = sizes[child]
+                only_child = inner if child.tag in _BLOCKS else None
+                element_children += 1
+                size.chars += inner.chars
+                size.link_chars += inner.link_chars
+                size.heading_chars += inner.heading_chars
+                size.paragraphs += inner.paragraphs
+                size.prose += inner.prose
+                size.links += inner.links
+                size.has_h1 |= inner.has_h1
+                size.has_field |= inner.has_field
+                size.has_button |= inner.has_button
+                if child.tag in _INLINE:
+                    run += inner.inline_chars
+                    run_links += inner.inline_link_chars
+                else:  # a block, or a <br>: the paragraph around it ends there
+                    runs.append((run, run_links))
+                    run = run_links = 0
+            tail = _count(child.tail)
+            size.chars += tail
+            run += tail
+            run_links += tail if link else 0
+        runs.append((run, run_links))
+        size.wrapper = (
+            element_children == 1 and only_child is not None and only_child.chars == size.chars
+        )
+        if tag in _INLINE:
+            size.inline_chars = sum(chars for chars, _ in runs)
+            size.inline_link_chars = sum(links for _, links in runs)
+        else:
+            size.paragraphs += sum(1 for chars, _ in runs if chars >= MIN_PARAGRAPH_CHARS)
+            if tag not in _HEADINGS:
+                size.prose += sum(
+                    1 for chars, links in runs if chars - links >= MIN_PARAGRAPH_CHARS
+                )
+        if link:
+            size.link_chars = size.chars
+            size.links += 1
+        elif tag in _HEADINGS:
+            size.heading_chars = size.chars - size.link_chars
+    return sizes
+
+
+def _is_field(element: HtmlElement, tag: str) -> bool:
+    """A form, or a field to type into (a sign-up box); not a checkbox or a button, which
+    pages also use to fold captions and menus."""
+    if tag == "input":
+        return (element.get("type") or "text").lower() in _TEXT_INPUTS
+    return tag in _FIELDS
+
+
+def _visible_text(element: HtmlElement) -> str:
+    """The element's text as a reader sees it, scripts and comments left out."""
+    if next(element.iter(*_INVISIBLE), None) is None:
+        parts = list(element.itertext())  # lxml's own walk: fast, and it skips comments
+    else:
+        parts = []
+        _gather(element, parts)
+    return " ".join(" ".join(parts).split())
+
+
+def _gather(element: HtmlElement, parts: list[str]) -> None:
+    stack: list[tuple[HtmlElement, bool]] = [(element, False)]
+    while stack:
+        node, tail_only = stack.pop()
+        if tail_only:
+            if node.tail:
+                parts.append(node.tail)
+            continue
+        if isinstance(node.tag, str) and node.tag.lower() not in _INVISIBLE and node.text:
+            parts.append(node.text)
+        if isinstance(node.tag, str) and node.tag.lower() in _INVISIBLE:
+            continue
+        for child in reversed(node):
+            stack.append((child, True))
+            stack.append((child, False))
+
+
+def _link_dense(element: HtmlElement, size: _Measure) -> bool:
+    """Nearly all text is link text; a box title ("Most read") over a list does not count
+    as text, but a sub-headline of the article does."""
+    if size.link_chars >= LINK_DENSE * size.chars:
+        return True
+    if not size.heading_chars or size.link_chars < LINK_DENSE * (size.chars - size.heading_chars):
+        return False
+    headings = (h for h in element.iter(*_HEADINGS) if h is not element)
+    return all(is_box_title(_visible_text(h)) for h in headings if _visible_text(h))
+
+
+_LEAD_END = ":：|»›>-–—•·"
+
+
+def _link_in_sentence(element: HtmlElement) -> bool:
+    """True when a block's one link is part of a sentence: words before it that are not a
+    lead-in ("It also <a>co-ordinates military plans</a>.", not "Read more: <a>...</a>")."""
+    text = _visible_text(element)
+    link = next((a for a in element.iter("a") if _is_link(a)), None)
+    link_text = _visible_text(link) if link is not None else ""
+    position = text.find(link_text) if link_text else -1
+    before = text[:position].strip() if position > 0 else ""
+    return bool(before) and before[-1] not in _LEAD_END and read_more_rest(text) is None
+
+
+def _calls_to_action(element: HtmlElement) -> Iterator[str]:
+    for node in element.iter("a", "button"):
+        yield _visible_text(node)
+
+
+def _boilerplate_rule(element: HtmlElement, size: _Measure) -> str | None:
+    """Why one block element (with its subtree's :class:`_Measure`) is boilerplate to
+    remove: ``"name"``, ``"links"``, ``"field"``, ``"meta"``, ``"read-more"`` or
+    ``"signup"``; None to keep it. A wrapper (all its text is in its one child, itself a
+    block) is only judged by its name: the text rules judge the child instead, so that
+    deep nests of wrappers are not read once per level."""
+    if size.has_h1 or element.tag.lower() not in _BLOCKS:
+        return None
+    if size.chars > MAX_BLOCK_CHARS:
+        return None
+    plain_chars = size.chars - size.link_chars
+    # A named block that links nowhere and asks for nothing is kept (a "promo" standfirst,
+    # a "social-media-embed" tweet): what churns in such boxes are links and forms.
+    if (
+        (size.links or size.has_field or not size.chars)
+        and plain_chars <= MAX_NAMED_PLAIN_CHARS
+        and (
+            boilerplate_name(element.get("class") or "")
+            or boilerplate_name(element.get("id") or "")
+        )
+    ):
+        return "name"
+    if size.chars == 0 or size.wrapper:
+        return None
+    # A list of links, unless it holds a line of prose beside the links (a real paragraph
+    # sharing a wrapper with a teaser list stays; the list inside goes on its own).
+    # A linked heading is left alone: it is the title of a teaser whose summary follows,
+    # and without its title the summary would read as prose to trafilatura.
+    if (
+        size.links
+        and element.tag.lower() not in _HEADINGS
+        and size.link_chars >= MIN_HEADLINE_CHARS * size.links
+        and not size.prose
+        and plain_chars <= MAX_LINKLIST_PLAIN_CHARS
+        and _link_dense(element, size)
+        and not (size.links == 1 and _link_in_sentence(element))
+    ):
+        return "links"
+    if size.chars > MAX_SMALL_CHARS:
+        return None
+    # The text is read only where a rule on it can apply (most small blocks are plain
+    # paragraphs, too long for a meta line and without a link or a button).
+    if size.chars <= MAX_META_CHARS and is_meta_line(_visible_text(element)):
+        return "meta"
+    # The rules below look at a block as one unit, so it must be one: a wrapper holding a
+    # real paragraph beside a sign-up box is not removed (the box inside it is).
+    if size.paragraphs > 1:
+        return None
+    if size.has_field:
+        return "field"
+    if not (size.links or size.has_button):
+        return None
+    text = _visible_text(element)
+    rest = read_more_rest(text)
+    if rest is not None and size.links and size.link_chars >= 0.5 * _count(rest):
+        return "read-more"
+    if _NEWSLETTER_WORDS.search(text) and any(map(is_call_to_action, _calls_to_action(element))):
+        return "signup"
+    return None
+
+
+class Removed(NamedTuple):
+    """One block :func:`strip_boilerplate` took out: the rule that found it, and the
+    element itself (detached from the page, with its subtree)."""
+
+    rule: str
+    element: HtmlElement
+
+    @property
+    def text(self) -> str:
+        """The block's visible text, whitespace collapsed."""
+        return _visible_text(self.element)
+
+
+def strip_boilerplate(root: HtmlElement) -> list[Removed]:
+    """Remove the boilerplate blocks from a parsed page, in place; returns what went.
+
+    Walks the tree from the top and removes each outermost block that a rule finds
+    (:func:`_boilerplate_rule`), keeping its tail text (which belongs to the parent);
+    what is inside a removed block is not looked at again.
+    """
+    sizes = _measure(root)
+    doomed: list[Removed] = []
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        children = [child for child in element if isinstance(child.tag, str)]
+        rules = [_boilerplate_rule(child, sizes[child]) for child in children]
+        # A box title left just before a removed list of links goes with it.
+        for index in range(len(children) - 1):
+            if rules[index] is None and rules[index + 1] in ("links", "name"):
+                title, size = children[index], sizes[children[index]]
+                if size.chars <= 60 and not size.has_h1 and is_box_title(_visible_text(title)):
+                    rules[index] = "title"
+        for child, rule in zip(children, rules, strict=True):
+            if rule is None:
+                stack.append(child)
+            else:
+                doomed.append(Removed(rule, child))
+    for removed in doomed:
+        removed.element.drop_tree()
+    return doomed
