@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Self
 
 from crawler.newssite import (
     FeedEntry,
-    NewsSite,
+    PublishedSite,
     Resource,
     SitemapEntry,
     article_page,
@@ -230,49 +228,23 @@ _AROUND_HTML = (
 )
 
 
-class DemoSite:
+class DemoSite(PublishedSite):
     """The Harbour Gazette on a loopback `NewsSite`; port 0 picks a free port."""
 
     EDITED_PATH = FERRY.path
 
     def __init__(self, port: int = DEMO_PORT) -> None:
-        self.site = NewsSite(port=port)
+        super().__init__(port)
         self.articles: dict[str, DemoArticle] = {a.path: a for a in ARTICLES}
         newest_first = sorted(ARTICLES, key=lambda a: a.published, reverse=True)
         self.article_paths: list[str] = [a.path for a in newest_first]
         self.edited = False
 
-    def start(self) -> Self:
-        """Start serving and publish every page."""
-        self.site.start()
+    def publish(self) -> None:
+        """Every article, the listings and robots.txt."""
         for article in self.articles.values():
             self.site.set(article.path, self.render_article(article))
         self._publish_listings()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self.site.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``."""
-        return self.site.base_url
-
-    def url(self, path: str) -> str:
-        """The absolute URL of `path`."""
-        return self.site.url(path)
 
     def article_urls(self) -> list[str]:
         """Every article's absolute URL, newest first."""

@@ -341,6 +341,47 @@ class NewsSite:
 # -- page templates ------------------------------------------------------------------
 
 
+class PublishedSite:
+    """A site with content of its own on a `NewsSite` (the demo paper, the tests' fixture
+    site): `start` serves it and calls `publish`, the one method a subclass writes."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.site = NewsSite(port=port)
+
+    def publish(self) -> None:
+        """Put every page on ``self.site``; called once the server has its address."""
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        """Start serving and publish every page; a port in use raises `OSError`."""
+        self.site.start()
+        self.publish()
+        return self
+
+    def stop(self) -> None:
+        self.site.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        return self.site.base_url
+
+    def url(self, path: str) -> str:
+        """The absolute URL of `path`."""
+        return self.site.url(path)
+
+
 def _e(text: str) -> str:
     # Attributes are always double-quoted here, so apostrophes in text stay readable.
     return html.escape(text, quote=False).replace('"', "&quot;")

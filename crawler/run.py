@@ -16,6 +16,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler import settings as default_settings
 from crawler.spiders.news import NewsSpider
 from storage.db import make_engine, make_sessionmaker
+from storage.models import OUTCOME_SUMMARY_KEYS
 from storage.schema import require_current
 from storage.work import finish_run, start_run
 
@@ -31,14 +32,6 @@ SUMMARY_KEYS = (
     "robots_disallowed",
     "discovery_errors",
 )
-_OUTCOME_KEYS = {
-    "new": "new_articles",
-    "changed": "new_versions",
-    "unchanged": "unchanged",
-    "not-modified": "not_modified",
-    "gone": "gone",
-    "error": "errors",
-}
 
 
 @dataclass
@@ -75,7 +68,7 @@ def summarise(stats: list[dict[str, Any]]) -> dict[str, Any]:
         summary["robots_disallowed"] += spider_stats.get("mediawatch/robots_disallowed", 0)
         summary["discovery_errors"] += spider_stats.get("mediawatch/discovery_errors", 0)
         problems += spider_stats.get("mediawatch/discovery_error_list", [])
-        for outcome, key in _OUTCOME_KEYS.items():
+        for outcome, key in OUTCOME_SUMMARY_KEYS.items():
             count = spider_stats.get(f"mediawatch/outcome/{outcome}", 0)
             summary[key] += count
             summary["fetched"] += count

@@ -36,6 +36,15 @@ NAMING_CONVENTION = {
 
 ARTICLE_STATUSES = ("live", "gone", "error")
 OUTCOMES = ("new", "unchanged", "changed", "not-modified", "gone", "error")
+# How a crawl summary (and `mediawatch crawl --json`) names the count of each outcome.
+OUTCOME_SUMMARY_KEYS = {
+    "new": "new_articles",
+    "changed": "new_versions",
+    "unchanged": "unchanged",
+    "not-modified": "not_modified",
+    "gone": "gone",
+    "error": "errors",
+}
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.leases import live_leases
-from storage.models import Article, CrawlRun, Fetch, Source
+from storage.models import OUTCOME_SUMMARY_KEYS, Article, CrawlRun, Fetch, Source
 
 RUN_STATUSES = (
     "running",
@@ -35,16 +35,6 @@ RUN_STATUSES = (
     "interrupted",
     "abandoned",
 )
-
-# Fetch outcomes as the crawl summary counts them (crawler/run.py's summary keys).
-_OUTCOME_KEYS = {
-    "new": "new_articles",
-    "changed": "new_versions",
-    "unchanged": "unchanged",
-    "not-modified": "not_modified",
-    "gone": "gone",
-    "error": "errors",
-}
 
 
 @dataclass(frozen=True)
@@ -144,9 +134,9 @@ def fetch_counts(session: Session, source: str, since: datetime, until: datetime
         .where(_of_source(source), Fetch.fetched_at >= since, Fetch.fetched_at <= until)
         .group_by(Fetch.outcome)
     )
-    counts = dict.fromkeys(["fetched", *_OUTCOME_KEYS.values()], 0)
+    counts = dict.fromkeys(["fetched", *OUTCOME_SUMMARY_KEYS.values()], 0)
     for outcome, count in rows:
-        counts[_OUTCOME_KEYS.get(outcome, "errors")] += count
+        counts[OUTCOME_SUMMARY_KEYS.get(outcome, "errors")] += count
         counts["fetched"] += count
     return counts
 

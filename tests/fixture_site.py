@@ -27,14 +27,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from html import escape
-from types import TracebackType
-from typing import Self
 
 import pytest
 
 from crawler.newssite import (
     FeedEntry,
-    NewsSite,
+    PublishedSite,
     RequestRecord,
     Resource,
     SitemapEntry,
@@ -367,11 +365,11 @@ class _Chrome:
     around_html: str
 
 
-class FixtureSite:
+class FixtureSite(PublishedSite):
     """The Meridian Courier on a loopback `NewsSite`; every page is published by `start`."""
 
     def __init__(self, port: int = 0) -> None:
-        self.site = NewsSite(port=port)
+        super().__init__(port)
         self.articles: dict[str, ArticleSpec] = {a.path: a for a in ARTICLES}
         self._removed: dict[str, ArticleSpec] = {}
         self._seeds: dict[str, int] = {}
@@ -379,33 +377,10 @@ class FixtureSite:
 
     # -- lifecycle ---------------------------------------------------------------------
 
-    def start(self) -> Self:
-        self.site.start()
+    def publish(self) -> None:
         for spec in self.articles.values():
             self._render(spec)
         self._publish_listings()
-        return self
-
-    def stop(self) -> None:
-        self.site.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        return self.site.base_url
-
-    def url(self, path: str) -> str:
-        return self.site.url(path)
 
     @property
     def article_regex(self) -> str:
