@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from crawler.child import crawl_in_child
+from crawler.newssite import Resource
 from storage.db import make_engine
 from storage.schema import upgrade
 from tests.fixture_site import FixtureSite
@@ -140,3 +141,21 @@ def test_removed_page_is_marked_gone_and_keeps_its_versions(
     [row] = cli_json(config, "articles", "--status", "gone", "--json")
     assert (row["url"], row["versions"]) == (site.url(path), 1)
     assert cli_json(config, "show", site.url(path), "--json")["version"] == 1
+
+
+def test_oversized_and_non_html_pages_are_recorded_errors_and_lose_nothing(
+    site: FixtureSite, config: Path
+) -> None:
+    crawl_in_child(config)
+    big, pdf = sorted(article_paths(site))[2:4]
+    # 11 MB: over the 10 MB download limit, refused while downloading.
+    site.site.set(big, Resource(b"<html><body>" + b"<p>word </p>" * 1_000_000 + b"</body></html>"))
+    site.site.set(pdf, Resource(b"%PDF-1.7 not a page", content_type="application/pdf"))
+    summary = crawl_in_child(config, recheck="all", discover=False)
+    assert summary["errors"] == 2 and summary["new_versions"] == 0
+    document = cli_json(config, "status", "--json")
+    reasons = {e["url"]: e["error"] for e in document["recent_errors"]}
+    assert "larger than the download size limit" in reasons[site.url(big)]
+    assert reasons[site.url(pdf)] == "not an HTML page (application/pdf)"
+    for path in (big, pdf):  # the archived version is kept as it was
+        assert cli_json(config, "show", site.url(path), "--json")["version"] == 1
