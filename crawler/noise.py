@@ -45,10 +45,11 @@ import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from lxml.html import HtmlElement  # type: ignore[import-untyped]  # lxml ships no type hints
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
+from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 __all__ = [
     "Removed",
@@ -368,7 +369,12 @@ class _Measure:
     how many of those are prose (that many characters outside links and headings), and
     whether it holds the ``<h1>``, a form field or a button; ``wrapper``: all its text is
     in its one child element, a block. ``inline_chars`` and
-    ``inline_link_chars`` are what an inline element adds to the paragraph around it."""
+    ``inline_link_chars`` are what an inline element adds to the paragraph around it.
+    ``hidden``: it is or holds a script, a style or another element whose text is not
+    shown. ``children`` are its child elements (comments left out) and ``candidate`` tells
+    whether a rule may remove it at all (a block without the ``<h1>``, not too long), so
+    that the walk in :func:`strip_boilerplate` neither lists them again nor calls
+    :func:`_boilerplate_rule` on the many elements no rule can apply to."""
 
     chars: int = 0
     link_chars: int = 0
@@ -382,6 +388,9 @@ class _Measure:
     has_field: bool = False
     has_button: bool = False
     wrapper: bool = False
+    hidden: bool = False
+    candidate: bool = False
+    children: list[HtmlElement] = field(default_factory=list)
 
 
 # Elements that flow inside a paragraph; every other element starts a block of its own.
@@ -398,7 +407,8 @@ _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 
 def _count(text: str | None) -> int:
     """Non-space characters: markup indentation does not count as text."""
-    return len("".join(text.split())) if text else 0
+    # Most text between tags is indentation only; isspace() tells so without a copy.
+    return len("".join(text.split())) if text and not text.isspace() else 0
 
 
 def _is_link(element: HtmlElement) -> bool:
@@ -410,64 +420,116 @@ def _is_link(element: HtmlElement) -> bool:
 def _measure(root: HtmlElement) -> dict[HtmlElement, _Measure]:
     """:class:`_Measure` of every element, in one bottom-up pass (no recursion: pages
     nest deeper than Python's stack)."""
-    elements = [e for e in root.iter() if isinstance(e.tag, str)]
+    # This pass sees every element of the page, so it is written for speed: locals for
+    # globals, runs of text counted as they close instead of listed, and the flags that
+    # only a few elements raise (h1, fields, buttons) set from those elements upwards.
+    count = _count
+    blocks, inline, headings, invisible = _BLOCKS, _INLINE, _HEADINGS, _INVISIBLE
+    minimum = MIN_PARAGRAPH_CHARS
+    elements = list(root.iter(etree.Element))  # elements only: no comments, no PIs
     sizes: dict[HtmlElement, _Measure] = {}
     for element in reversed(elements):  # every element comes after all its descendants
         tag = element.tag  # lxml's HTML parser gives tag names in lower case
-        size = _Measure(
-            has_h1=tag == "h1", has_field=_is_field(element, tag), has_button=tag == "button"
-        )
+        size = _Measure()
         sizes[element] = size
-        if tag in _INVISIBLE:
+        if tag in invisible:
+            size.children = [child for child in element if isinstance(child.tag, str)]
             continue
         link = tag == "a" and _is_link(element)
-        size.chars = run = _count(element.text)
+        chars = run = count(element.text)
         run_links = run if link else 0
-        runs = []
+        link_chars = heading_chars = paragraphs = prose = links = 0
+        own_paragraphs = own_prose = 0
         only_child = None
-        element_children = 0
-        for child in element:
-            if isinstance(child.tag, str):
-                inner = sizes[child]
-                only_child = inner if child.tag in _BLOCKS else None
-                element_children += 1
-                size.chars += inner.chars
-                size.link_chars += inner.link_chars
-                size.heading_chars += inner.heading_chars
-                size.paragraphs += inner.paragraphs
-                size.prose += inner.prose
-                size.links += inner.links
-                size.has_h1 |= inner.has_h1
-                size.has_field |= inner.has_field
-                size.has_button |= inner.has_button
-                if child.tag in _INLINE:
-                    run += inner.inline_chars
-                    run_links += inner.inline_link_chars
-                else:  # a block, or a <br>: the paragraph around it ends there
-                    runs.append((run, run_links))
-                    run = run_links = 0
-            tail = _count(child.tail)
-            size.chars += tail
-            run += tail
-            run_links += tail if link else 0
-        runs.append((run, run_links))
-        size.wrapper = (
-            element_children == 1 and only_child is not None and only_child.chars == size.chars
-        )
-        if tag in _INLINE:
-            size.inline_chars = sum(chars for chars, _ in runs)
-            size.inline_link_chars = sum(links for _, links in runs)
+        children = size.children
+        if len(element):
+            for child in element:
+                child_tag = child.tag
+                if isinstance(child_tag, str):
+                    inner = sizes[child]
+                    children.append(child)
+                    only_child = inner if child_tag in blocks else None
+                    links += inner.links
+                    is_inline = child_tag in inline
+                    if inner.chars:  # else all its counts but links are 0: most are
+                        chars += inner.chars
+                        link_chars += inner.link_chars
+                        heading_chars += inner.heading_chars
+                        paragraphs += inner.paragraphs
+                        prose += inner.prose
+                        if is_inline:
+                            run += inner.inline_chars
+                            run_links += inner.inline_link_chars
+                    if not is_inline:  # a block, or a <br>: the paragraph around it ends there
+                        if run >= minimum:
+                            own_paragraphs += 1
+                            if run - run_links >= minimum:
+                                own_prose += 1
+                        size.inline_chars += run
+                        size.inline_link_chars += run_links
+                        run = run_links = 0
+                tail = child.tail
+                if tail:
+                    tail_chars = count(tail)
+                    chars += tail_chars
+                    run += tail_chars
+                    if link:
+                        run_links += tail_chars
+        if run >= minimum:
+            own_paragraphs += 1
+            if run - run_links >= minimum:
+                own_prose += 1
+        size.chars = chars
+        size.wrapper = len(children) == 1 and only_child is not None and only_child.chars == chars
+        if tag in inline:
+            size.inline_chars += run
+            size.inline_link_chars += run_links
         else:
-            size.paragraphs += sum(1 for chars, _ in runs if chars >= MIN_PARAGRAPH_CHARS)
-            if tag not in _HEADINGS:
-                size.prose += sum(
-                    1 for chars, links in runs if chars - links >= MIN_PARAGRAPH_CHARS
-                )
+            size.inline_chars = size.inline_link_chars = 0
+            paragraphs += own_paragraphs
+            if tag not in headings:
+                prose += own_prose
+        size.paragraphs = paragraphs
+        size.prose = prose
         if link:
-            size.link_chars = size.chars
-            size.links += 1
-        elif tag in _HEADINGS:
-            size.heading_chars = size.chars - size.link_chars
+            size.link_chars = chars
+            size.links = links + 1
+        else:
+            size.link_chars = link_chars
+            size.links = links
+            if tag in headings:
+                heading_chars = chars - link_chars
+        size.heading_chars = heading_chars
+    # An invisible element (a <noscript>, a <template>) hides what it holds from its
+    # ancestors, so a flag goes up from its element until it meets one.
+    for flag, found in (
+        ("has_h1", root.iter("h1")),
+        ("has_field", (e for e in root.iter(*_FIELDS, "input") if _is_field(e, e.tag))),
+        ("has_button", root.iter("button")),
+    ):
+        for element in found:
+            setattr(sizes[element], flag, True)
+            for ancestor in element.iterancestors():
+                if ancestor.tag in invisible:
+                    break
+                size = sizes[ancestor]
+                if getattr(size, flag):
+                    break  # raised from here up already
+                setattr(size, flag, True)
+    # Which subtrees hold a script or the like, so that reading a block's text need not
+    # look for one each time (see _visible_text).
+    for element in root.iter(*invisible):
+        size = sizes[element]
+        size.hidden = True
+        for ancestor in element.iterancestors():
+            size = sizes[ancestor]
+            if size.hidden:
+                break  # marked from here up already
+            size.hidden = True
+    for element, size in sizes.items():
+        size.candidate = (
+            not size.has_h1 and size.chars <= MAX_BLOCK_CHARS and element.tag.lower() in blocks
+        )
     return sizes
 
 
@@ -479,9 +541,16 @@ def _is_field(element: HtmlElement, tag: str) -> bool:
     return tag in _FIELDS
 
 
-def _visible_text(element: HtmlElement) -> str:
-    """The element's text as a reader sees it, scripts and comments left out."""
-    if next(element.iter(*_INVISIBLE), None) is None:
+def _visible_text(element: HtmlElement, hidden: bool | None = None) -> str:
+    """The element's text as a reader sees it, scripts and comments left out.
+
+    ``hidden`` tells whether the element is or holds a script or the like (as
+    :attr:`_Measure.hidden` knows); None to look."""
+    if hidden is None:
+        hidden = next(element.iter(*_INVISIBLE), None) is not None
+    if not hidden:
+        if not len(element):  # no children, not even a comment: just its own text
+            return " ".join((element.text or "").split())
         parts = list(element.itertext())  # lxml's own walk: fast, and it skips comments
     else:
         parts = []
@@ -578,7 +647,9 @@ def _boilerplate_rule(element: HtmlElement, size: _Measure) -> str | None:
         return None
     # The text is read only where a rule on it can apply (most small blocks are plain
     # paragraphs, too long for a meta line and without a link or a button).
-    if size.chars <= MAX_META_CHARS and is_meta_line(_visible_text(element)):
+    # Read once: the tree does not change before the walk is over.
+    text = _visible_text(element, size.hidden) if size.chars <= MAX_META_CHARS else None
+    if text is not None and is_meta_line(text):
         return "meta"
     # The rules below look at a block as one unit, so it must be one: a wrapper holding a
     # real paragraph beside a sign-up box is not removed (the box inside it is).
@@ -588,7 +659,8 @@ def _boilerplate_rule(element: HtmlElement, size: _Measure) -> str | None:
         return "field"
     if not (size.links or size.has_button):
         return None
-    text = _visible_text(element)
+    if text is None:
+        text = _visible_text(element, size.hidden)
     rest = read_more_rest(text)
     if rest is not None and size.links and size.link_chars >= 0.5 * _count(rest):
         return "read-more"
@@ -622,14 +694,20 @@ def strip_boilerplate(root: HtmlElement) -> list[Removed]:
     stack = [root]
     while stack:
         element = stack.pop()
-        children = [child for child in element if isinstance(child.tag, str)]
-        rules = [_boilerplate_rule(child, sizes[child]) for child in children]
+        children = sizes[element].children
+        if not children:
+            continue
+        rules = [
+            _boilerplate_rule(child, size) if (size := sizes[child]).candidate else None
+            for child in children
+        ]
         # A box title left just before a removed list of links goes with it.
-        for index in range(len(children) - 1):
-            if rules[index] is None and rules[index + 1] in ("links", "name"):
-                title, size = children[index], sizes[children[index]]
-                if size.chars <= 60 and not size.has_h1 and is_box_title(_visible_text(title)):
-                    rules[index] = "title"
+        if "links" in rules or "name" in rules:
+            for index in range(len(children) - 1):
+                if rules[index] is None and rules[index + 1] in ("links", "name"):
+                    title, size = children[index], sizes[children[index]]
+                    if size.chars <= 60 and not size.has_h1 and is_box_title(_visible_text(title)):
+                        rules[index] = "title"
         for child, rule in zip(children, rules, strict=True):
             if rule is None:
                 stack.append(child)

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 from lxml.etree import SubElement  # type: ignore[import-untyped]  # lxml ships no type hints
-from lxml.html import HtmlElement, document_fromstring  # type: ignore[import-untyped]  # lxml ships no type hints
+from lxml.html import HtmlElement, document_fromstring, tostring  # type: ignore[import-untyped]  # lxml ships no type hints
 
 from crawler.extract import Extracted, extract
 from crawler.noise import (
@@ -413,6 +413,57 @@ def test_strip_boilerplate_survives_deep_nesting() -> None:
     strip_boilerplate(tree)
     texts = [p.text for p in tree.iter("p")]
     assert texts == [INTRO]
+
+
+@pytest.mark.parametrize(
+    ("block", "rules", "gone", "kept"),
+    [
+        pytest.param(  # a script's text is not the block's: the label alone is left
+            '<p>Updated 5 minutes ago<script>var views = "a long sentence of code";</script></p>',
+            ["meta"],
+            "minutes ago",
+            "",
+            id="script-text-not-read",
+        ),
+        pytest.param(  # an <h1> hidden in a <noscript> does not shield the block around it
+            '<div class="related-links"><noscript><h1>Hidden headline</h1></noscript>'
+            '<a href="/2026/11/x.html">Council approves new housing plan</a></div>',
+            ["name"],
+            "Council approves",
+            "",
+            id="noscript-h1-hidden",
+        ),
+        pytest.param(  # ...but one beside a <noscript> does
+            '<div class="related-links"><noscript><p>Enable scripts</p></noscript>'
+            '<h1>Second headline</h1><a href="/2026/11/x.html">Council approves plan</a></div>',
+            [],
+            "",
+            "Second headline",
+            id="h1-beside-noscript",
+        ),
+        pytest.param(  # rules still reach blocks inside an invisible element
+            '<noscript><div class="ad-slot"><a href="/ads/click"><img src="/a.gif"></a></div>'
+            "</noscript>",
+            ["name"],
+            "ad-slot",
+            "",
+            id="inside-noscript",
+        ),
+    ],
+)
+def test_invisible_elements_hide_their_content(
+    block: str, rules: list[str], gone: str, kept: str
+) -> None:
+    # _measure raises the h1/field/button flags and the "holds a script" flag from the
+    # few elements that have them upwards; these pin where that climb must stop.
+    tree = _page(block)
+    removed = strip_boilerplate(tree)
+    assert [r.rule for r in removed] == rules
+    html = tostring(tree, encoding="unicode")
+    if gone:
+        assert gone not in html
+    assert kept in html
+    assert INTRO in _text(tree) and OUTRO in _text(tree)
 
 
 def test_extract_drops_teaser_between_paragraphs() -> None:
