@@ -3,6 +3,7 @@ search, export, status."""
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
@@ -319,8 +320,6 @@ def _export_to(
     binary: IO[bytes] = raw if raw is not None else sys.stdout.buffer
     if output_format == "warc":
         return exporting.export_warc(session, binary, sources)
-    import io
-
     text = io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=True)
     try:
         if output_format == "csv":

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from config.durations import Duration, format_duration, parse_duration
+from config.durations import Duration, format_duration
 from config.fields import Domain, Slug, Url, host_allowed, url_host
 from config.messages import (
     ConfigError,
@@ -41,6 +41,7 @@ from config.messages import (
 )
 from config.references import cross_problems, known_sources, raw_cross_problems
 from config.regexes import ArticlePattern
+from storage.recheck import DEFAULT_TIERS
 
 DEFAULT_CONFIG_PATH = Path("config/sources.yaml")
 PACKAGED_CONFIG_PATH = Path(__file__).with_name("sources.yaml")
@@ -81,8 +82,7 @@ class RecheckTier(_Model):
 
 
 DEFAULT_RECHECK: tuple[RecheckTier, ...] = tuple(
-    RecheckTier(younger_than=parse_duration(age), every=parse_duration(every))
-    for age, every in (("3h", "15m"), ("1d", "1h"), ("7d", "3h"), ("30d", "3d"), ("360d", "30d"))
+    RecheckTier(younger_than=age, every=every) for age, every in DEFAULT_TIERS
 )
 
 _URL_FIELDS = ("feeds", "sitemaps", "pages")

@@ -30,18 +30,9 @@ from storage.changes import (
 from storage.db import make_sessionmaker
 from storage.diff import article_document, words
 from storage.models import Article, Fetch, Source, Version
-from storage.recheck import next_check
+from storage.recheck import DEFAULT_TIERS, next_check
 
 Tiers = Sequence[tuple[timedelta, timedelta]]
-
-# The SPEC's default recheck tiers: (younger than, check every), by time since the last change.
-DEFAULT_TIERS: Tiers = (
-    (timedelta(hours=3), timedelta(minutes=15)),
-    (timedelta(days=1), timedelta(hours=1)),
-    (timedelta(days=7), timedelta(hours=3)),
-    (timedelta(days=30), timedelta(days=3)),
-    (timedelta(days=360), timedelta(days=30)),
-)
 
 # Raw HTML is kept for provenance and re-extraction, compressed: news pages shrink ~6x.
 _ZSTD_LEVEL = 3  # on news HTML: ratio 0.18 at ~400 MB/s; level 6 gives 0.166 at a quarter the speed

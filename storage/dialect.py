@@ -152,19 +152,3 @@ def _search_postgresql(
     except ProgrammingError as exc:
         raise BadQuery(f"cannot search for {query!r}: {exc.orig}; {SEARCH_HELP}") from exc
     return [SearchHit(r.version_id, -float(r.rank), r.snippet) for r in rows]
-
-
-def search_index_problems(session: Session) -> list[str]:
-    """Differences between the versions and the search index (for `mediawatch check`)."""
-    if session.get_bind().dialect.name != "sqlite":
-        return []
-    problems = []
-    try:
-        session.execute(text("INSERT INTO versions_fts(versions_fts) VALUES ('integrity-check')"))
-    except OperationalError as exc:
-        problems.append(f"search index does not match the versions table: {exc.orig}")
-    indexed = session.execute(text("SELECT count(*) FROM versions_fts_docsize")).scalar_one()
-    stored = session.execute(text("SELECT count(*) FROM versions")).scalar_one()
-    if indexed != stored:
-        problems.append(f"search index holds {indexed} versions, the archive {stored}")
-    return problems

@@ -11,6 +11,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+# SPEC section 1's default tiers: (younger than, check every), by time since the last change.
+DEFAULT_TIERS: tuple[tuple[timedelta, timedelta], ...] = (
+    (timedelta(hours=3), timedelta(minutes=15)),
+    (timedelta(days=1), timedelta(hours=1)),
+    (timedelta(days=7), timedelta(hours=3)),
+    (timedelta(days=30), timedelta(days=3)),
+    (timedelta(days=360), timedelta(days=30)),
+)
+
 
 class TierLike(Protocol):
     """Anything with the two durations of a tier, like config.RecheckTier."""

@@ -230,7 +230,7 @@ class NewsSpider(scrapy.Spider):
         )
 
     def parse_article(self, response: Response) -> ArticleFetch:
-        fetch = self._fetch(response.request.meta if response.request else response.meta)
+        fetch = self._fetch(response.meta)
         fetch.http_status = response.status
         fetch.etag = _header(response, b"ETag")
         fetch.last_modified = _header(response, b"Last-Modified")
@@ -246,7 +246,7 @@ class NewsSpider(scrapy.Spider):
             fetch.error = "empty page"
         else:
             fetch.body = response.body
-            fetch.declared_encoding = _charset(content_type, response)
+            fetch.declared_encoding = _header(response, b"Content-Type")  # decode_html parses it
         redirected_to = normalise_url(response.url)
         if redirected_to and redirected_to != fetch.url:
             fetch.hints = {**fetch.hints, "redirected_to": redirected_to}
@@ -279,12 +279,3 @@ class NewsSpider(scrapy.Spider):
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def _charset(content_type: bytes, response: Response) -> str | None:
-    header = response.headers.get(b"Content-Type") or b""
-    for part in header.split(b";")[1:]:
-        key, _, value = part.strip().partition(b"=")
-        if key.lower() == b"charset" and value:
-            return value.strip(b"\"' ").decode("latin-1")
-    return None
