@@ -1,6 +1,6 @@
 """Boilerplate churn and real edits on all 439 corpus pages, through real crawls.
 
-    python benchmarks/churn_corpus.py
+    python benchmarks/churn_corpus.py [--quick]
 
 Every page is served on loopback with the boilerplate of one page load
 (``tests/churn.py``: teasers, counters, "N minutes ago", promos, ads, tokens, around the
@@ -18,15 +18,19 @@ counted in the detail. Prints one JSON line per figure:
 - churn_false_versions: new versions after the churn-only recheck (target 0);
 - churn_missed_versions: edited pages without a new version (target 0), per edit kind;
 - noise_recheck_ratio: wall time of the churn recheck / wall time of the first crawl.
+
+``--quick`` uses the first 100 pages.
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import sqlite3
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from common import (
     figure,
@@ -45,6 +49,7 @@ from tests.corpus import CorpusPage
 # every load gets its own boilerplate.
 LOAD_SEED = 100_000
 FIRST, CHURN, EDIT = 0, 1, 2
+QUICK_PAGES = 100
 
 
 def load(html: str, page: CorpusPage, index: int, number: int) -> bytes:
@@ -78,8 +83,9 @@ def edit_page(html: str, index: int, kept: str) -> tuple[str, str]:
     raise EditNotApplicable(f"no edit applies to page {index}")
 
 
-def main() -> None:
-    pages = require_corpus_or_exit()
+def measure(pages: list[CorpusPage], quick: bool) -> list[dict[str, Any]]:
+    if quick:
+        pages = pages[:QUICK_PAGES]
     htmls = [page.html_bytes().decode("utf-8") for page in pages]
     site = serve_pages(
         [load(h, p, i, FIRST) for i, (h, p) in enumerate(zip(htmls, pages, strict=True))]
@@ -113,15 +119,16 @@ def main() -> None:
     finally:
         site.stop()
 
+    scope = f"{len(pages)} corpus pages" + (" (--quick)" if quick else "")
     excluded_note = f"{len(excluded)} page(s) without a first version left out" + (
         f" ({', '.join(excluded)})" if excluded else ""
     )
-    figure(
+    false_versions = figure(
         "churn_false_versions",
         churn["new_versions"],
         "0",
         "versions",
-        f"{len(kept)} pages re-served with new boilerplate, recheck all: "
+        f"{scope}: {len(kept)} re-served with new boilerplate, recheck all: "
         f"{churn['unchanged']} unchanged, {churn['not_modified']} not modified, "
         f"{churn['new_versions']} new versions"
         + (f" on {', '.join(false_pages[:10])}" if false_pages else "")
@@ -131,27 +138,35 @@ def main() -> None:
     missed = [i for i in edited_pages if after_edit[urls[i]][0] != after_churn[urls[i]][0] + 1]
     per_kind = Counter(kinds[i] for i in edited_pages)
     missed_kind = Counter(kinds[i] for i in missed)
-    figure(
+    missed_versions = figure(
         "churn_missed_versions",
         len(missed),
         "0",
         "pages",
-        f"{len(edited_pages)} pages edited under new boilerplate, "
+        f"{scope}: {len(edited_pages)} edited under new boilerplate, "
         f"{edit['new_versions']} new versions; "
         + ", ".join(f"{k}: {missed_kind[k]} missed of {per_kind[k]}" for k in EDIT_KINDS)
         + (f"; missed on {', '.join(pages[i].id for i in missed[:10])}" if missed else "")
         + (f"; no edit applied to {', '.join(not_applicable)}" if not_applicable else "")
         + f"; {excluded_note}; edit recheck {edit_seconds:.1f} s",
     )
-    figure(
+    noise_ratio = figure(
         "noise_recheck_ratio",
         churn_seconds / first_seconds,
         "<= 0.7",
         "ratio",
-        f"churn recheck of {len(kept)} pages {churn_seconds:.1f} s "
+        f"{scope}: churn recheck of {len(kept)} pages {churn_seconds:.1f} s "
         f"({churn['fetched']} fetched) vs first crawl {first_seconds:.1f} s "
         f"({first['new_articles']} new articles)",
     )
+    return [false_versions, missed_versions, noise_ratio]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help=f"first {QUICK_PAGES} pages only")
+    args = parser.parse_args()
+    measure(require_corpus_or_exit(), args.quick)
 
 
 if __name__ == "__main__":
