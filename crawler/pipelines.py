@@ -12,12 +12,22 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from typing import Any
 
-from crawler.extract import extract_dict
 from crawler.items import ArticleFetch
 from storage.archive import Archive, FetchedPage
 from storage.db import make_engine
 
 logger = logging.getLogger(__name__)
+
+
+def extract_in_worker(
+    body: bytes, url: str | None, declared_encoding: str | None
+) -> dict[str, Any] | None:
+    """:func:`crawler.extract.extract_dict`, run in a pool worker. Imported there, not
+    here: the crawl process itself never extracts, and trafilatura with the boilerplate
+    patterns takes a quarter of a second to import (the forkserver preloads it once)."""
+    from crawler.extract import extract_dict
+
+    return extract_dict(body, url, declared_encoding)
 
 
 class ExtractionPool:
@@ -114,7 +124,7 @@ class ArchivePipeline:
 
     async def _extract(self, item: ArticleFetch) -> dict[str, Any] | None:
         assert item.body is not None
-        future = self.pool.submit(extract_dict, item.body, item.url, item.declared_encoding)
+        future = self.pool.submit(extract_in_worker, item.body, item.url, item.declared_encoding)
         try:
             return await asyncio.wrap_future(future)
         except BrokenProcessPool:

@@ -4,6 +4,8 @@
 sets MEDIAWATCH_CONFIG / MEDIAWATCH_DATABASE_URL and quieter logging.
 """
 
+from scrapy.settings import default_settings as scrapy_defaults
+
 BOT_NAME = "mediawatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -15,13 +17,19 @@ EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.throttle.NotModifiedAwareAutoThrottle": 0,
 }
-AUTOTHROTTLE_START_DELAY = 0.5
+# The delay before the first answers tell AutoThrottle how fast the site is; it then
+# follows the site's latency within a few responses. At 0.5 s the ramp-down alone added
+# about 0.8 s to every crawl of every source (a third of a recheck of an unchanged site);
+# at 0.1 s a site sees at most ten requests in the first second.
+AUTOTHROTTLE_START_DELAY = 0.1
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# News sites are http(s); the file:, data:, ftp: and s3: handlers are never needed.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
 # Bounded: a page over this is refused while downloading, never held in memory.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
@@ -57,3 +65,30 @@ LOG_LEVEL = "INFO"
 MEDIAWATCH_BATCH_SIZE = 50  # articles stored per transaction
 MEDIAWATCH_BATCH_SECONDS = 2.0  # ... or after this long, whichever comes first
 MEDIAWATCH_MAX_SITEMAP_DEPTH = 3  # sitemap index -> index -> urlset
+
+
+# Components that mediawatch never uses, left out of Scrapy's base lists. Scrapy imports
+# every listed component at start-up even when it is switched off by its own setting or
+# set to None (the remote control alone imports aiohttp, the cookie middleware
+# tldextract), and a recheck of an unchanged site is mostly process start-up. The lists
+# are Scrapy's own minus these, so components a Scrapy upgrade adds are kept.
+def _without(base: dict[str, int], *unused: str) -> dict[str, int]:
+    return {name: order for name, order in base.items() if name not in unused}
+
+
+EXTENSIONS_BASE = _without(
+    scrapy_defaults.EXTENSIONS_BASE,
+    "scrapy.extensions.telnet.TelnetConsole",  # TELNETCONSOLE_ENABLED is off
+    "scrapy.extensions.remote_control.RemoteControl",
+    "scrapy.extensions.feedexport.FeedExporter",  # items go to the archive, not to feeds
+    "scrapy.extensions.memdebug.MemoryDebugger",
+    "scrapy.extensions.spiderstate.SpiderState",  # no JOBDIR
+    "scrapy.extensions.throttle.AutoThrottle",  # replaced, see EXTENSIONS
+)
+DOWNLOADER_MIDDLEWARES_BASE = _without(
+    scrapy_defaults.DOWNLOADER_MIDDLEWARES_BASE,
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",  # COOKIES_ENABLED is off
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",  # METAREFRESH_ENABLED
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",  # no HTTP cache
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware",  # replaced, see above
+)

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from sqlalchemy.orm import Session
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from storage.archive import decompress_html
 from storage.models import Article, Version
@@ -85,6 +83,10 @@ def export_csv(session: Session, out: IO[str], sources: Sequence[str] = ()) -> i
 def export_warc(session: Session, out: IO[bytes], sources: Sequence[str] = ()) -> int:
     """One WARC response record per version that kept its raw HTML, plus a metadata
     record with the extracted fields, so that replay tools and text tools both work."""
+    # Imported here: every `mediawatch` command loads this module, few write WARC files.
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
     writer = WARCWriter(out, gzip=True)
     count = 0
     for version, article, source in iter_versions(session, sources=sources):

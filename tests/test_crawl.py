@@ -4,6 +4,8 @@ against the fixture news site on 127.0.0.1, into a real SQLite archive."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -159,3 +161,37 @@ def test_oversized_and_non_html_pages_are_recorded_errors_and_lose_nothing(
     assert reasons[site.url(pdf)] == "not an HTML page (application/pdf)"
     for path in (big, pdf):  # the archived version is kept as it was
         assert cli_json(config, "show", site.url(path), "--json")["version"] == 1
+
+
+# Run as a script in a fresh interpreter: the crawl, then which modules it loaded.
+_CRAWL_THEN_LIST_MODULES = """
+import json, runpy, sys
+sys.argv = ["mediawatch", "--config", sys.argv[1], "crawl", "--json"]
+try:
+    runpy.run_module("cli", run_name="__main__")
+except SystemExit as done:
+    assert not done.code, done.code
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_the_crawl_process_does_not_import_what_only_other_processes_use(
+    site: FixtureSite, config: Path
+) -> None:
+    # A recheck of an unchanged site is mostly process start-up. Extraction (trafilatura,
+    # the boilerplate patterns) runs in the pool workers, migrations (Alembic) in
+    # `mediawatch init`, and Scrapy's cookie, remote-control and feed-export components
+    # are never used; importing them in the crawl process only slows every crawl down.
+    done = subprocess.run(
+        [sys.executable, "-c", _CRAWL_THEN_LIST_MODULES, str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout)["new_articles"] == len(article_paths(site))
+    loaded = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    unwanted = {"trafilatura", "crawler.extract", "crawler.noise", "alembic", "aiohttp"}
+    assert unwanted & loaded == set()
+    assert {"tldextract", "warcio"} & loaded == set()

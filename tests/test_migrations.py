@@ -12,7 +12,13 @@ from sqlalchemy import inspect
 from storage.db import make_engine
 from storage.errors import NotInitialised
 from storage.models import Base
-from storage.schema import current_revision, head_revision, require_current, upgrade
+from storage.schema import (
+    HEAD_REVISION,
+    current_revision,
+    head_revision,
+    require_current,
+    upgrade,
+)
 
 
 def test_upgrade_creates_every_table_and_is_idempotent(tmp_path: Path) -> None:
@@ -24,6 +30,11 @@ def test_upgrade_creates_every_table_and_is_idempotent(tmp_path: Path) -> None:
     assert {"sources", "articles", "versions", "fetches", "crawl_runs", "versions_fts"} <= tables
     require_current(engine)
     engine.dispose()
+
+
+def test_the_head_revision_the_crawler_checks_is_the_newest_migration() -> None:
+    # require_current compares against the constant, to spare each crawl importing Alembic.
+    assert HEAD_REVISION == head_revision()
 
 
 def test_models_match_the_migrations(tmp_path: Path) -> None:
