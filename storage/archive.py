@@ -3,8 +3,9 @@
 ``store_page`` takes what the crawler got for one URL and, inside the caller's
 transaction, logs the fetch, updates the article, and adds a version only when SPEC
 section 3 says the article itself changed (title, body text, authors or stated
-publication date, compared by fingerprint after normalisation). ``Archive`` wraps it
-in transactions, one per batch, for the crawler.
+publication date, compared by fingerprint after normalisation). ``store_pages`` does the
+same for a batch of pages with a few queries in all rather than a few per page, and
+``Archive`` wraps it in transactions, one per batch, for the crawler.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import zstandard
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from storage import dialect
 from storage.changes import (
@@ -43,6 +44,8 @@ _compressor = zstandard.ZstdCompressor(level=_ZSTD_LEVEL)
 _META_KEYS = ("description", "sitename", "tags", "canonical_url", "encoding", "extractor")
 
 GONE_STATUSES = frozenset({404, 410})
+# URLs per IN (...) query: well under SQLite's and PostgreSQL's parameter limits.
+_QUERY_CHUNK = 500
 NO_TEXT = "no article text found on the page"
 
 
@@ -91,23 +94,80 @@ def content_of(version: Version) -> ArticleContent:
     return ArticleContent.of(version.title, version.authors, version.published, version.text)
 
 
-def _source_id(session: Session, name: str, now: datetime) -> int:
-    source_id = session.scalar(select(Source.id).where(Source.name == name))
-    if source_id is None:
-        source = Source(name=name, created_at=now)
-        session.add(source)
-        session.flush()
-        source_id = source.id
-    return source_id
+class _Known:
+    """What one batch of pages needs from the archive, read in a few queries up front
+    rather than several per page: the articles at the batch's URLs, the latest version of
+    each, and source ids. Kept up to date as the batch adds articles and versions, so a
+    URL fetched twice in one batch sees its first fetch."""
+
+    def __init__(self, session: Session, urls: Iterable[str]) -> None:
+        self.articles: dict[str, Article] = {}
+        self.latest: dict[str, Version] = {}  # by article URL
+        self.sources: dict[str, int] = {}
+        wanted = sorted(set(urls))
+        for start in range(0, len(wanted), _QUERY_CHUNK):
+            chunk = wanted[start : start + _QUERY_CHUNK]
+            for article in session.scalars(select(Article).where(Article.url.in_(chunk))):
+                self.articles[article.url] = article
+            latest = (
+                select(Version, Article.url)
+                .join(
+                    Article,
+                    (Version.article_id == Article.id)
+                    & (Version.number == Article.version_count),
+                )
+                .where(Article.url.in_(chunk))
+                .options(defer(Version.raw_html))  # only its text is compared
+            )
+            for version, url in session.execute(latest):
+                self.latest[url] = version
+
+    def source_id(self, session: Session, name: str, now: datetime) -> int:
+        if name not in self.sources:
+            source_id = session.scalar(select(Source.id).where(Source.name == name))
+            if source_id is None:
+                source = Source(name=name, created_at=now)
+                session.add(source)
+                session.flush()
+                source_id = source.id
+            self.sources[name] = source_id
+        return self.sources[name]
 
 
 def store_page(session: Session, page: FetchedPage, tiers: Tiers = DEFAULT_TIERS) -> StoreResult:
     """Record one fetch in ``session`` (the caller commits) and return what came of it."""
+    return store_pages(session, [page], {page.source: tiers})[0]
+
+
+def store_pages(
+    session: Session, pages: Sequence[FetchedPage], tiers: Mapping[str, Tiers] | None = None
+) -> list[StoreResult]:
+    """Record fetches in order in ``session`` (the caller commits): the articles they
+    touch are read in one go, everything is written in one flush, and the new versions
+    are indexed for search in one statement. ``tiers`` maps a source name to its
+    recheck tiers (SPEC defaults for any source not in it)."""
+    known = _Known(session, (page.url for page in pages))
+    new_versions: list[Version] = []
+    results = []
+    with session.no_autoflush:
+        for page in pages:
+            result, version = _store(session, page, (tiers or {}).get(page.source), known)
+            results.append(result)
+            if version is not None:
+                new_versions.append(version)
+    session.flush()
+    dialect.index_versions(session, [(v.id, v.title, v.text) for v in new_versions])
+    return results
+
+
+def _store(
+    session: Session, page: FetchedPage, tiers: Tiers | None, known: _Known
+) -> tuple[StoreResult, Version | None]:
     now = page.fetched_at
-    article = session.scalar(select(Article).where(Article.url == page.url))
+    article = known.articles.get(page.url)
     if article is None:
         article = Article(
-            source_id=_source_id(session, page.source, now),
+            source_id=known.source_id(session, page.source, now),
             url=page.url,
             status="live",
             first_seen=now,
@@ -116,10 +176,10 @@ def store_page(session: Session, page: FetchedPage, tiers: Tiers = DEFAULT_TIERS
             version_count=0,
         )
         session.add(article)
-        session.flush()
+        known.articles[page.url] = article
     article.last_checked = now
 
-    outcome, version = _apply(session, article, page)
+    outcome, version = _apply(article, page, known)
     if outcome in ("new", "unchanged", "changed"):
         article.etag, article.last_modified = page.etag, page.last_modified
     elif outcome == "not-modified":  # a 304 need not repeat the validators
@@ -128,14 +188,14 @@ def store_page(session: Session, page: FetchedPage, tiers: Tiers = DEFAULT_TIERS
     article.next_check = next_check(
         now=now,
         last_changed=article.last_changed or article.first_seen,
-        tiers=tiers,
+        tiers=tiers or DEFAULT_TIERS,
         gone=article.status == "gone",
         gone_since=article.gone_since,
     )
     extracted_modified = (page.extracted or {}).get("modified")
     session.add(
         Fetch(
-            article_id=article.id,
+            article=article,
             fetched_at=now,
             url=page.url,
             http_status=page.http_status,
@@ -143,15 +203,16 @@ def store_page(session: Session, page: FetchedPage, tiers: Tiers = DEFAULT_TIERS
             duration_ms=page.duration_ms,
             error=page.error or (NO_TEXT if outcome == "error" else None),
             last_modified=extracted_modified or page.last_modified,
-            version_id=version.id if version else None,
+            version=version,
         )
     )
-    return StoreResult(
+    result = StoreResult(
         page.url, outcome, version.number if version else None, version.changed if version else []
     )
+    return result, version
 
 
-def _apply(session: Session, article: Article, page: FetchedPage) -> tuple[str, Version | None]:
+def _apply(article: Article, page: FetchedPage, known: _Known) -> tuple[str, Version | None]:
     """Update ``article`` for this fetch; returns the outcome and any new version."""
     if page.http_status in GONE_STATUSES:
         if article.status != "gone":
@@ -182,27 +243,15 @@ def _apply(session: Session, article: Article, page: FetchedPage) -> tuple[str, 
         page.extracted.get("text") or "",
     )
     digest = fingerprint(content)
-    previous = _latest_version(session, article)
+    previous = known.latest.get(article.url)
     if previous is not None and previous.content_hash == digest:
         return "unchanged", None
 
     version = _new_version(article, page, content, digest, previous)
-    session.add(version)
-    session.flush()
-    dialect.index_version(session, version.id, version.title, version.text)
+    known.latest[article.url] = version
     article.version_count = version.number
     article.last_changed = page.fetched_at
     return ("changed" if previous is not None else "new"), version
-
-
-def _latest_version(session: Session, article: Article) -> Version | None:
-    if article.version_count == 0:
-        return None
-    return session.scalar(
-        select(Version).where(
-            Version.article_id == article.id, Version.number == article.version_count
-        )
-    )
 
 
 def _new_version(
@@ -225,7 +274,7 @@ def _new_version(
         )
         kind = classify_change(old, content)
     return Version(
-        article_id=article.id,
+        article=article,
         number=article.version_count + 1,
         fetched_at=page.fetched_at,
         title=content.title or None,
@@ -258,7 +307,4 @@ class Archive:
 
     def store_many(self, pages: Iterable[FetchedPage]) -> list[StoreResult]:
         with self.sessions.begin() as session:
-            return [
-                store_page(session, page, self.tiers.get(page.source, DEFAULT_TIERS))
-                for page in pages
-            ]
+            return store_pages(session, list(pages), self.tiers)

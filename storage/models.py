@@ -163,6 +163,11 @@ class Fetch(Base):
     last_modified: Mapped[str | None] = mapped_column(String(100))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
 
+    # For the archive's batched writes: a fetch can name its article and version before
+    # either has an id; one flush then inserts all three in order.
+    article: Mapped[Article] = relationship()
+    version: Mapped[Version | None] = relationship()
+
 
 class CrawlRun(Base):
     """One `mediawatch crawl` (or one crawl of the daemon): when, what, and what came of it."""

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from storage.archive import Archive, FetchedPage, decompress_html
@@ -201,6 +201,47 @@ def test_batch_is_one_transaction(engine: Engine) -> None:
     assert [r.outcome for r in results] == ["new", "new"]
     with archive.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Article)) == 2
+
+
+def test_a_url_twice_in_one_batch_sees_its_first_fetch(engine: Engine) -> None:
+    archive = Archive(engine)
+    edited = extracted(text=BODY + "\n\nFares rise in March.")
+    results = archive.store_many(
+        [page(), page(timedelta(minutes=5)), page(timedelta(minutes=9), extracted=edited)]
+    )
+    assert [(r.outcome, r.version) for r in results] == [
+        ("new", 1),
+        ("unchanged", None),
+        ("changed", 2),
+    ]
+    assert [v.number for v in versions(engine)] == [1, 2]
+    assert versions(engine)[1].words_added == 4
+    assert fetch_outcomes(engine) == ["new", "unchanged", "changed"]
+    assert article(engine).version_count == 2
+
+
+def test_a_batch_reads_the_archive_in_a_few_queries_not_a_few_per_page(engine: Engine) -> None:
+    archive = Archive(engine)
+    urls = [f"https://news.example/2026/11/story-{n}.html" for n in range(40)]
+    archive.store_many([page(url=url) for url in urls])
+    selects: list[str] = []
+
+    def count_selects(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count_selects)
+    try:
+        edited = extracted(text=BODY + "\n\nA correction was appended.")
+        results = archive.store_many(
+            [page(timedelta(hours=1), url=url, extracted=edited) for url in urls]
+            + [page(timedelta(hours=1), url="https://news.example/new.html")]
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", count_selects)
+    assert [r.outcome for r in results] == ["changed"] * 40 + ["new"]
+    # The articles, their latest versions and the source: not one query per page.
+    assert len(selects) <= 4, selects
 
 
 def test_version_numbers_are_unique_per_article(engine: Engine) -> None:
