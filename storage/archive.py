@@ -113,8 +113,7 @@ class _Known:
                 select(Version, Article.url)
                 .join(
                     Article,
-                    (Version.article_id == Article.id)
-                    & (Version.number == Article.version_count),
+                    (Version.article_id == Article.id) & (Version.number == Article.version_count),
                 )
                 .where(Article.url.in_(chunk))
                 .options(defer(Version.raw_html))  # only its text is compared
