@@ -8,6 +8,7 @@ version. PostgreSQL uses a GIN index over a ``tsvector`` expression, kept by the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -48,11 +49,18 @@ def drop_search_index_ddl(dialect_name: str) -> list[str]:
 
 def index_version(session: Session, version_id: int, title: str | None, body: str) -> None:
     """Add a newly stored version to the search index (SQLite; PostgreSQL does it itself)."""
+    index_versions(session, [(version_id, title, body)])
+
+
+def index_versions(session: Session, versions: Iterable[tuple[int, str | None, str]]) -> None:
+    """Add stored versions, as (id, title, text), to the search index in one statement."""
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            text("INSERT INTO versions_fts(rowid, title, text) VALUES (:id, :title, :text)"),
-            {"id": version_id, "title": title or "", "text": body},
-        )
+        rows = [{"id": id_, "title": title or "", "text": body} for id_, title, body in versions]
+        if rows:
+            session.execute(
+                text("INSERT INTO versions_fts(rowid, title, text) VALUES (:id, :title, :text)"),
+                rows,
+            )
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,8 @@ class SearchHit:
 def search_versions(
     session: Session, query: str, *, limit: int, source_id: int | None = None
 ) -> list[SearchHit]:
-    """The best-ranked matching version of each matching article, best first."""
+    """Each matching article once, best first: ranked by its best-ranked matching version,
+    shown by its newest matching version (text later edited out is found too)."""
     if not query.strip():
         raise BadQuery(f"the search query is empty; {SEARCH_HELP}")
     if session.get_bind().dialect.name == "postgresql":
@@ -73,45 +82,142 @@ def search_versions(
     return _search_sqlite(session, query, limit=limit, source_id=source_id)
 
 
+# How many of the best-ranked matching versions are read per result wanted: an article
+# appears once for each of its versions that matches, so a few per result.
+WINDOW_PER_RESULT = 8
+
+# The window straight from FTS5: a CTE or a join around it costs more than a second query.
+# (Not "AS rank": FTS5 tables have a hidden column of that name, ranked with other weights.)
+_TOP_VERSIONS = """
+    SELECT rowid, bm25(versions_fts, 2.0, 1.0) AS score
+    FROM versions_fts WHERE versions_fts MATCH :q
+    ORDER BY score LIMIT :window
+"""
+# bm25() only works in the query that does the MATCH; the materialised CTE keeps it there.
+_TOP_ARTICLES = """
+    WITH hits AS MATERIALIZED (
+        SELECT rowid AS id, bm25(versions_fts, 2.0, 1.0) AS rank
+        FROM versions_fts WHERE versions_fts MATCH :q
+    )
+    SELECT v.article_id, min(hits.rank) AS rank, max(v.number) AS number
+    FROM hits
+    JOIN versions v ON v.id = hits.id
+    JOIN articles a ON a.id = v.article_id
+    WHERE a.source_id = coalesce(:source_id, a.source_id)
+    GROUP BY v.article_id
+    ORDER BY rank, v.article_id
+    LIMIT :limit
+"""
+
+
+@dataclass
+class _Match:
+    """A matching article: its best rank, and its newest version known to match."""
+
+    article_id: int
+    rank: float
+    number: int
+
+
 def _search_sqlite(
     session: Session, query: str, *, limit: int, source_id: int | None
 ) -> list[SearchHit]:
-    source_filter = "AND a.source_id = :source_id" if source_id is not None else ""
-    # Rank every matching version, keep each article's newest match, then fetch snippets
-    # for just those (snippet() needs the FTS cursor, so it cannot run after the GROUP BY).
-    # bm25() only works in the query that does the MATCH, hence the materialised CTE.
-    ranked = f"""
-        WITH hits AS MATERIALIZED (
-            SELECT rowid AS id, bm25(versions_fts, 2.0, 1.0) AS rank
-            FROM versions_fts WHERE versions_fts MATCH :q
-        )
-        SELECT max(v.id) AS version_id, min(hits.rank) AS rank
-        FROM hits
-        JOIN versions v ON v.id = hits.id
-        JOIN articles a ON a.id = v.article_id
-        WHERE 1 = 1 {source_filter}
-        GROUP BY v.article_id
-        ORDER BY rank
-        LIMIT :limit
-    """
-    params: dict[str, object] = {"q": query, "limit": limit, "source_id": source_id}
     try:
-        rows = session.execute(text(ranked), params).all()
-        if not rows:
+        # For one source, the best versions overall may all be other sources': that
+        # source's matches are grouped whole.
+        matches = None if source_id is not None else _best_in_window(session, query, limit)
+        newest_known = matches is None
+        if matches is None:
+            matches = _best_of_all(session, query, limit, source_id)
+        if not matches:
             return []
-        ids = ",".join(str(int(r.version_id)) for r in rows)
-        snippets: dict[int, str] = dict(
-            session.execute(
-                text(
-                    "SELECT rowid, snippet(versions_fts, 1, :start, :end, '…', :words) "
-                    f"FROM versions_fts WHERE versions_fts MATCH :q AND rowid IN ({ids})"
-                ),
-                {"q": query, "start": MATCH_START, "end": MATCH_END, "words": SNIPPET_WORDS},
-            ).all()
-        )
+        shown = _newest_matching_versions(session, query, matches, newest_known)
     except OperationalError as exc:
         raise BadQuery(_fts5_message(query, exc)) from exc
-    return [SearchHit(r.version_id, float(r.rank), snippets.get(r.version_id, "")) for r in rows]
+    hits = []
+    for match in matches:
+        if match.article_id in shown:  # always, unless the index and versions disagree
+            _, version_id, snippet = shown[match.article_id]
+            hits.append(SearchHit(version_id, match.rank, snippet))
+    return hits
+
+
+def _best_in_window(session: Session, query: str, limit: int) -> list[_Match] | None:
+    """The ``limit`` best-ranked articles, found among the best-ranked matching versions
+    only; None when those hold fewer articles than wanted but there are more matches.
+
+    FTS5 ranks every match either way, but only the window is looked up in ``versions``:
+    the joins and the grouping, not the ranking, made a search slow on a big archive.
+    An article's first row in rank order (ties by article id) carries its best rank, so
+    the first ``limit`` articles of the window are the best ``limit`` of all.
+    """
+    window = limit * WINDOW_PER_RESULT
+    ranked = session.execute(text(_TOP_VERSIONS), {"q": query, "window": window}).all()
+    if not ranked:
+        return []
+    ids = ",".join(str(int(version_id)) for version_id, _ in ranked)
+    versions = {
+        version_id: (article_id, number)
+        for version_id, article_id, number in session.execute(
+            text(f"SELECT id, article_id, number FROM versions WHERE id IN ({ids})")
+        )
+    }
+    rows = sorted(
+        (float(rank), *versions[version_id])
+        for version_id, rank in ranked
+        if version_id in versions
+    )
+    found: dict[int, _Match] = {}
+    for rank, article_id, number in rows:
+        match = found.get(article_id)
+        if match is not None:
+            match.number = max(match.number, number)
+        elif len(found) < limit:
+            found[article_id] = _Match(article_id, rank, number)
+    if len(found) < limit and len(ranked) == window:
+        return None
+    return list(found.values())
+
+
+def _best_of_all(session: Session, query: str, limit: int, source_id: int | None) -> list[_Match]:
+    """The ``limit`` best-ranked articles (of one source), grouping every match."""
+    params = {"q": query, "limit": limit, "source_id": source_id}
+    rows = session.execute(text(_TOP_ARTICLES), params).all()
+    return [_Match(article_id, float(rank), number) for article_id, rank, number in rows]
+
+
+def _newest_matching_versions(
+    session: Session, query: str, matches: list[_Match], newest_known: bool
+) -> dict[int, tuple[int, int, str]]:
+    """Each article's newest matching version, as (number, version id, snippet).
+
+    Unless ``newest_known``, a version newer than the newest one seen to match may match
+    too (it ranked outside the window): those are candidates as well.
+    """
+    known = {m.article_id: m.number for m in matches}
+    articles = ",".join(str(article_id) for article_id in known)
+    candidates: dict[int, tuple[int, int]] = {}  # version id -> (article id, number)
+    for version_id, article_id, number in session.execute(
+        text(f"SELECT id, article_id, number FROM versions WHERE article_id IN ({articles})")
+    ):
+        if number == known[article_id] or (number > known[article_id] and not newest_known):
+            candidates[version_id] = (article_id, number)
+    # The unary + keeps FTS5 from seeking each rowid (a seek visits every segment of the
+    # index): one pass over the matches, snippets made only for the candidates.
+    ids = ",".join(str(version_id) for version_id in candidates)
+    rows = session.execute(
+        text(
+            "SELECT rowid, snippet(versions_fts, 1, :start, :end, '…', :words) "
+            f"FROM versions_fts WHERE versions_fts MATCH :q AND +rowid IN ({ids})"
+        ),
+        {"q": query, "start": MATCH_START, "end": MATCH_END, "words": SNIPPET_WORDS},
+    )
+    newest: dict[int, tuple[int, int, str]] = {}
+    for version_id, snippet in rows:
+        article_id, number = candidates[version_id]
+        if article_id not in newest or number > newest[article_id][0]:
+            newest[article_id] = (number, version_id, snippet)
+    return newest
 
 
 def _fts5_message(query: str, exc: OperationalError) -> str:

@@ -154,10 +154,19 @@ def search(
     hits = search_versions(session, query, limit=limit, source_id=wanted_source)
     if not hits:
         return []
+    # Only the columns shown: a whole Version row carries its text and raw HTML.
     rows = {
-        version.id: (version, article, name)
-        for version, article, name in session.execute(
-            select(Version, Article, Source.name)
+        row.id: row
+        for row in session.execute(
+            select(
+                Version.id,
+                Version.title,
+                Version.number,
+                Version.fetched_at,
+                Article.url,
+                Article.version_count,
+                Source.name,
+            )
             .join(Article, Article.id == Version.article_id)
             .join(Source, Source.id == Article.source_id)
             .where(Version.id.in_([hit.version_id for hit in hits]))
@@ -165,15 +174,15 @@ def search(
     }
     results = []
     for hit in hits:
-        version, article, name = rows[hit.version_id]
+        row = rows[hit.version_id]
         results.append(
             SearchResult(
-                url=article.url,
-                source=name,
-                title=version.title,
-                version=version.number,
-                versions=article.version_count,
-                fetched_at=version.fetched_at,
+                url=row.url,
+                source=row.name,
+                title=row.title,
+                version=row.number,
+                versions=row.version_count,
+                fetched_at=row.fetched_at,
                 snippet=hit.snippet,
             )
         )

@@ -34,7 +34,7 @@ def test_upgrade_creates_every_table_and_is_idempotent(tmp_path: Path) -> None:
 
 def test_the_head_revision_the_crawler_checks_is_the_newest_migration() -> None:
     # require_current compares against the constant, to spare each crawl importing Alembic.
-    assert HEAD_REVISION == head_revision()
+    assert head_revision() == HEAD_REVISION
 
 
 def test_models_match_the_migrations(tmp_path: Path) -> None:
