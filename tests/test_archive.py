@@ -10,6 +10,7 @@ from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from storage.archive import Archive, FetchedPage, decompress_html
+from storage.dialect import search_versions
 from storage.models import Article, Fetch, Version
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -264,7 +265,5 @@ def test_new_versions_are_searchable(engine: Engine) -> None:
     archive.store(page())
     archive.store(page(timedelta(hours=1), extracted=extracted(text=BODY + "\n\nLighthouse.")))
     with archive.sessions() as session:
-        rows = session.execute(
-            text("SELECT rowid FROM versions_fts WHERE versions_fts MATCH 'lighthouse'")
-        ).all()
-    assert [r[0] for r in rows] == [versions(engine)[1].id]
+        hits = search_versions(session, "lighthouse", limit=10)
+    assert [hit.version_id for hit in hits] == [versions(engine)[1].id]

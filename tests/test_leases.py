@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage import leases
 from storage.db import make_engine, make_sessionmaker
-from storage.schema import upgrade
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 TTL = timedelta(seconds=60)
@@ -163,29 +162,3 @@ def test_processes_racing_for_a_lease_one_wins(
     assert sorted(results) == [False, False, False, True]
     [lease] = live(make_sessionmaker(engine), T0)
     assert lease.holder == f"process-{results.index(True)}"
-
-
-@pytest.mark.postgres
-def test_the_same_rules_on_postgresql() -> None:
-    url = os.environ.get("MEDIAWATCH_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("set MEDIAWATCH_TEST_POSTGRES_URL to a scratch PostgreSQL database")
-    engine = make_engine(url)
-    upgrade(engine)
-    sessions = make_sessionmaker(engine)
-    try:
-        with sessions.begin() as session:
-            leases.forget_expired(session, now=datetime.max.replace(tzinfo=UTC))
-        assert take(sessions, "a", T0)
-        assert not take(sessions, "b", T0 + S)
-        assert not take(sessions, "a", T0 + S)
-        assert renew(sessions, "a", T0 + 50 * S)
-        assert not take(sessions, "b", T0 + TTL + S)
-        assert take(sessions, "b", T0 + 50 * S + TTL)
-        assert not release(sessions, "a")
-        assert release(sessions, "b")
-        assert len(_race_in_threads(url, holders=8)) == 1
-    finally:
-        with sessions.begin() as session:
-            leases.forget_expired(session, now=datetime.max.replace(tzinfo=UTC))
-        engine.dispose()

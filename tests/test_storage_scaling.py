@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,6 +41,13 @@ EVERY_MATCH = """
     ORDER BY rank, v.article_id
     LIMIT :limit
 """
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """SQLite only: these tests are about the FTS5 ranking window of storage/dialect.py;
+    PostgreSQL ranks with its own query."""
+    return f"sqlite:///{tmp_path / 'archive.db'}"
 
 
 def fetched(url: str, body: str, hour: int, source: str = "news") -> FetchedPage:
