@@ -234,23 +234,28 @@ class _NewsSitemap(Sitemap):
         return entry
 
 
-def parse_sitemap(body: bytes, sitemap_url: str) -> tuple[list[Discovered], list[str]]:
+def parse_sitemap(
+    body: bytes, sitemap_url: str, *, max_bytes: int = MAX_SITEMAP_BYTES
+) -> tuple[list[Discovered], list[str]]:
     """Read a sitemap: ``(article entries, child sitemap URLs)``.
 
     Handles ``<urlset>`` and ``<sitemapindex>``, gzip (recognised by its magic bytes, not
     the URL, since servers and proxies disagree on ``Content-Encoding``), Google News
     sitemaps and plain-text sitemaps (one URL per line). Unreadable documents, non-sitemaps
-    and bodies over :data:`MAX_SITEMAP_BYTES` raise :class:`DiscoveryError`.
+    and bodies over ``max_bytes`` (at most :data:`MAX_SITEMAP_BYTES`; the spider passes its
+    download size limit, so a gzipped sitemap is held no bigger than a plain one could be)
+    raise :class:`DiscoveryError`.
 
     Malformed XML that still yields addresses (an unescaped ``&``, a truncated download)
     is read as far as lxml can recover it, as Scrapy's SitemapSpider does, and logged as a
     warning: refusing a whole news sitemap for one bad entry would lose every story in it.
     Malformed XML that yields nothing raises :class:`DiscoveryError`.
     """
+    max_bytes = min(max_bytes, MAX_SITEMAP_BYTES)
     if body[:2] == _GZIP_MAGIC:
-        body = gunzip_bounded(body, MAX_SITEMAP_BYTES, what="gzipped sitemap")
-    elif len(body) > MAX_SITEMAP_BYTES:
-        raise DiscoveryError(f"sitemap is larger than {_size(MAX_SITEMAP_BYTES)}; refused")
+        body = gunzip_bounded(body, max_bytes, what="gzipped sitemap")
+    elif len(body) > max_bytes:
+        raise DiscoveryError(f"sitemap is larger than {_size(max_bytes)}; refused")
     head = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head:
         raise DiscoveryError("empty sitemap: the body has no content")

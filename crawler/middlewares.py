@@ -1,4 +1,5 @@
-"""Downloader middleware: retries that back off, and honour Retry-After."""
+"""Downloader middleware: every request kept on the allowed domains, and retries that back
+off and honour Retry-After."""
 
 from __future__ import annotations
 
@@ -9,9 +10,37 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from crawler.urls import host_allowed, host_of
+
 logger = logging.getLogger(__name__)
+
+
+class AllowedDomainsMiddleware:
+    """Refuses any request whose host is not one of the spider's ``allowed_domains``.
+
+    Scrapy's own OffsiteMiddleware lets through every request marked ``dont_filter``, and
+    a redirect keeps that mark; the spider marks all its requests (it deduplicates URLs
+    itself), so without this a redirect could take the crawl to any host. Placed before
+    the robots.txt middleware, so no robots.txt is fetched from a refused host either.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> AllowedDomainsMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        allowed = getattr(self.crawler.spider, "allowed_domains", None)
+        if not allowed or host_allowed(request.url, allowed):
+            return
+        self.crawler.stats.inc_value("offsite/filtered")
+        # crawler.errors.describe_failure reads "offsite" and the host after "to".
+        raise IgnoreRequest(f"Filtered offsite request to {host_of(request.url)!r}")
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -45,6 +45,8 @@ RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 30.0
 DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt (100) and Scrapy's OffsiteMiddleware (50), which skips dont_filter.
+    "crawler.middlewares.AllowedDomainsMiddleware": 40,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }

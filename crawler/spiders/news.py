@@ -26,6 +26,7 @@ from twisted.python.failure import Failure
 
 from config import Source, load_config
 from crawler.discovery import (
+    MAX_SITEMAP_BYTES,
     Discovered,
     DiscoveryError,
     page_links,
@@ -79,11 +80,18 @@ class NewsSpider(scrapy.Spider):
             config.database_url
         )
         spider.max_sitemap_depth = crawler.settings.getint("MEDIAWATCH_MAX_SITEMAP_DEPTH", 3)
+        # A gzipped sitemap inflates within the download size limit, as Scrapy's own
+        # SitemapSpider does and as a Content-Encoding: gzip body already is; with no limit
+        # (DOWNLOAD_MAXSIZE = 0) the sitemap protocol's 50 MB stands.
+        spider.max_download_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        spider.max_sitemap_bytes = spider.max_download_size or MAX_SITEMAP_BYTES
         return spider
 
     source: Source
     database_url: str
     max_sitemap_depth: int
+    max_download_size: int  # DOWNLOAD_MAXSIZE; 0 for no limit
+    max_sitemap_bytes: int
     allowed_domains: list[str]
 
     async def start(self) -> AsyncIterator[Request]:
@@ -136,7 +144,9 @@ class NewsSpider(scrapy.Spider):
         children: list[str] = []
 
         def articles() -> list[Discovered]:
-            found, child_urls = parse_sitemap(response.body, response.url)
+            found, child_urls = parse_sitemap(
+                response.body, response.url, max_bytes=self.max_sitemap_bytes
+            )
             children.extend(child_urls)
             return found
 
@@ -184,7 +194,7 @@ class NewsSpider(scrapy.Spider):
 
     def discovery_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errbacks
-        reason = describe_failure(failure)
+        reason = describe_failure(failure, self.max_download_size)
         if reason is not None:
             self._discovery_error(request.url, reason)
 
@@ -261,7 +271,7 @@ class NewsSpider(scrapy.Spider):
         fetch = self._fetch(request.meta)
         if isinstance(error, HttpError):
             fetch.http_status = error.response.status
-        fetch.error = describe_failure(failure) or "request dropped"
+        fetch.error = describe_failure(failure, self.max_download_size) or "request dropped"
         return fetch
 
     def _fetch(self, meta: dict[str, Any]) -> ArticleFetch:
