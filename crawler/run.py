@@ -92,6 +92,9 @@ def run_crawl(request: CrawlRequest) -> dict[str, Any]:
     # allowed, as RFC 9309 says for an unreachable file) and each failed URL is recorded
     # with its reason, so the traceback is only noise for the user.
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
+    # Likewise the HTTP handler's warnings about a body over the size limit or cut short
+    # ("data loss"): the fetch log records both, with a reason a reader can act on.
+    logging.getLogger("scrapy.core.downloader.handlers.http11").setLevel(logging.ERROR)
     crawlers = []
     for name in request.sources:
         crawler = process.create_crawler(NewsSpider)
