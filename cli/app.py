@@ -13,7 +13,7 @@ from typing import Any, ParamSpec, TypeVar
 import click
 from rich.console import Console
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from config import Config, ConfigError, load_config
@@ -48,6 +48,13 @@ class App:
             self._engine = make_engine(self.config.database_url)
         return self._engine
 
+    def close(self) -> None:
+        """Close the archive's connections (a PostgreSQL connection left to the garbage
+        collector is closed without a goodbye, and the server logs it)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A read session on an archive whose schema is current."""
@@ -78,7 +85,25 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise click.ClickException(str(exc)) from exc
         except ArchiveError as exc:
             raise click.ClickException(str(exc)) from exc
-        except OperationalError as exc:
-            raise click.ClickException(f"the archive database failed: {exc.orig}") from exc
+        except DatabaseError as exc:  # OperationalError and the rest of the DB-API's errors
+            raise click.ClickException(database_failure(exc)) from exc
 
     return wrapper
+
+
+# What SQLite's terse errors mean for someone running mediawatch, and what to do about them.
+_SQLITE_HINTS = {
+    "unable to open database file": "check that database_url (or --database) names a file in"
+    " a folder you can write to",
+    "file is not a database": "database_url (or --database) names a file that is not a SQLite"
+    " archive; point it at the archive, or at a new file and run `mediawatch init`",
+    "database is locked": "another process held a write lock for longer than the busy timeout;"
+    " try again when it has finished",
+}
+
+
+def database_failure(exc: DatabaseError) -> str:
+    """The database's error as one line, with what to do when it is a known one."""
+    detail = " ".join(str(exc.orig if exc.orig is not None else exc).split())
+    hint = next((hint for known, hint in _SQLITE_HINTS.items() if known in detail), None)
+    return f"the archive database failed: {detail}" + (f"; {hint}" if hint else "")

@@ -247,7 +247,7 @@ def search(app: App, query: str, source: str | None, limit: int, as_json: bool) 
         )
         return
     if not results:
-        stderr.print(f"Nothing matches {query!r}.")
+        stderr.print(escape(f"Nothing matches {queries.shown_query(query)}."), soft_wrap=True)
         return
     for r in results:
         snippet = escape(r.snippet).replace(MATCH_START, "[bold yellow]")
@@ -267,7 +267,8 @@ def search(app: App, query: str, source: str | None, limit: int, as_json: bool) 
 )
 @click.option(
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    # Checked by _export_file, not by click, so that every refusal is one line that says why.
+    type=click.Path(path_type=Path),
     help="File to write (default: stdout). An existing file is not overwritten.",
 )
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this source.")
@@ -280,6 +281,8 @@ def export(app: App, output_format: str, output: Path | None, sources: tuple[str
     WARC holds the raw HTML as fetched, with the extracted fields beside it.
     Example: mediawatch export --format csv --output archive.csv
     """
+    if output is not None:
+        _check_output(output, output_format)
     with app.session() as session:
         for name in sources:
             queries.source_id(session, name)
@@ -293,21 +296,36 @@ def export(app: App, output_format: str, output: Path | None, sources: tuple[str
     stderr.print(f"Exported {count} versions as {output_format}{where}.")
 
 
-def _export_file(session: Session, output_format: str, sources: tuple[str, ...], path: Path) -> int:
+def _check_output(path: Path, output_format: str) -> None:
+    """Refuse, before any work, an --output that cannot become a new file."""
+    example = f"archive.{'warc.gz' if output_format == 'warc' else output_format}"
+    if path.is_dir():  # also --output '' (click reads it as '.')
+        raise ArchiveError(
+            f"--output {path} is a folder; give a file name in it, e.g. --output {path / example}"
+        )
     if path.exists():
         raise ArchiveError(f"{path} exists; choose another --output or delete it first")
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise ArchiveError(f"cannot write {path}: {folder} is a file, not a folder")
     if not folder.is_dir():
         raise ArchiveError(f"cannot write {path}: folder {folder} does not exist")
+
+
+def _export_file(session: Session, output_format: str, sources: tuple[str, ...], path: Path) -> int:
+    folder = path.parent
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
     except OSError as exc:
-        raise ArchiveError(f"cannot write {path}: {exc.strerror}") from exc
+        raise ArchiveError(f"cannot write {path}: {exc.strerror}; choose another --output") from exc
     # Written beside the target and renamed at the end, so a failed export leaves no half file.
     try:
         with os.fdopen(handle, "wb") as raw:
             count = _export_to(session, output_format, sources, raw)
         os.replace(temporary, path)
+    except OSError as exc:  # a full disk, a file size limit: nothing half-written is left
+        os.unlink(temporary)
+        raise ArchiveError(f"cannot write {path}: {exc.strerror}; nothing was written") from exc
     except BaseException:
         os.unlink(temporary)
         raise

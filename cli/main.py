@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from cli import archive_commands, crawl_commands, demo_command, run_command
+from cli import (
+    archive_commands,
+    check_command,
+    crawl_commands,
+    demo_command,
+    migrate_command,
+    run_command,
+)
 from cli.app import App
 
 
@@ -12,7 +19,8 @@ from cli.app import App
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False),
+    # A plain string: load_config explains a missing file or a folder in one line, where
+    # click.Path would print a four-line usage error first.
     metavar="PATH",
     help="Config file (default: $MEDIAWATCH_CONFIG, else config/sources.yaml).",
 )
@@ -35,13 +43,16 @@ def cli(ctx: click.Context, config_path: str | None, database_url: str | None) -
       mediawatch articles --changed   # stories that were edited
     """
     ctx.obj = App(config_path=config_path, database_url=database_url)
+    ctx.call_on_close(ctx.obj.close)
 
 
 for command in [
     *archive_commands.COMMANDS,
+    *check_command.COMMANDS,
     *crawl_commands.COMMANDS,
     *run_command.COMMANDS,
     *demo_command.COMMANDS,
+    *migrate_command.COMMANDS,
 ]:
     cli.add_command(command)
 

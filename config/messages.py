@@ -44,8 +44,10 @@ class Problems(ValueError):
 
 def parse_yaml(text: str, label: str, file: Path) -> tuple[yaml.Node | None, Any]:
     """The document's node tree (for line numbers) and its data, from one parse."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        # The reader checks every character as the loader is made: a NUL byte fails here.
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
@@ -59,11 +61,31 @@ def parse_yaml(text: str, label: str, file: Path) -> tuple[yaml.Node | None, Any
         raise ConfigError(
             f"{label}: {where}YAML syntax error: {problem}{column}{hint}", file
         ) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigError(
+            f"{label}: line {line}: {_character(exc.character)} is not allowed in YAML;"
+            " delete it (is this a text file?)",
+            file,
+        ) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{label}: YAML syntax error: {exc}", file) from None
+        problem = " ".join(str(exc).split())
+        raise ConfigError(f"{label}: YAML syntax error: {problem}", file) from None
+    except RecursionError:
+        # PyYAML parses nesting by recursion: thousands of '[' exhaust Python's stack.
+        raise ConfigError(
+            f"{label}: the YAML is nested too deeply to read; a config needs only a few levels",
+            file,
+        ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return node, data
+
+
+def _character(code: int | str) -> str:
+    code = ord(code) if isinstance(code, str) else code
+    return f"the control character U+{code:04X}" if code < 0x20 else f"U+{code:04X}"
 
 
 def duplicate_keys(root: yaml.Node | None) -> list[Problem]:

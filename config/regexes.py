@@ -141,6 +141,88 @@ def _nested_repetition(items: list[Any]) -> bool:
     return False
 
 
+# Past this many strings a repeated group is not checked for ambiguous alternatives.
+_MAX_LITERAL_STRINGS = 256
+
+
+def _literal_strings(items: list[Any], classes: dict[str, str]) -> list[str] | None:
+    """Every string items can match, when they match only a few strings of fixed shape.
+
+    A one-character class (\\d, [a-z], .) stands as one symbol of its own, from classes:
+    two alternatives equal in symbols match the same texts, so an ambiguity found among
+    the symbols is a real one (classes that overlap may hide some, never invent one).
+    None when items hold an open repeat, or too many combinations.
+    """
+    strings = [""]
+    for op, arg in items:
+        name = _name(op)
+        if name == "LITERAL":
+            options: list[str] | None = [chr(arg)]
+        elif name == "SUBPATTERN":
+            options = _literal_strings(list(arg[3]), classes)
+        elif name == "BRANCH":
+            branches = [_literal_strings(list(branch), classes) for branch in arg[1]]
+            options = None if None in branches else [s for b in branches for s in b or []]
+        elif name == "IN" and all(_name(o) == "LITERAL" for o, _ in arg):
+            options = [chr(code) for _, code in arg]
+        elif name in ("IN", "ANY", "NOT_LITERAL"):
+            key = f"{name}{arg}"
+            options = [classes.setdefault(key, chr(0xF0000 + len(classes)))]
+        elif name in _REPEATS and arg[0] == arg[1] <= 4:
+            body = _literal_strings(list(arg[2]), classes)
+            options = None if body is None else _power(body, arg[0])
+        else:
+            options = None
+        if options is None or len(strings) * len(options) > _MAX_LITERAL_STRINGS:
+            return None
+        strings = [before + after for before in strings for after in options]
+    return strings
+
+
+def _power(strings: list[str], times: int) -> list[str]:
+    result = [""]
+    for _ in range(times):
+        result = [before + after for before in result for after in strings]
+    return result
+
+
+def _ambiguous(code: list[str]) -> bool:
+    """True when some text splits into the strings of code in two ways (Sardinas-Patterson).
+
+    A repeated group of such alternatives, like (a|aa)+ or (ab|a|b)+, lets the regex engine
+    try every split of a long run before it gives up: exponential time.
+    """
+    words = [word for word in code if word]
+    if len(set(words)) < len(words):  # the same string twice: (a|a)+
+        return True
+    codewords = set(words)
+
+    def dangling(first: set[str], second: set[str]) -> set[str]:
+        return {b[len(a) :] for a in first for b in second if b != a and b.startswith(a)}
+
+    suffixes = dangling(codewords, codewords)
+    seen: set[str] = set()
+    while suffixes - seen:
+        if suffixes & codewords:
+            return True
+        seen |= suffixes
+        suffixes = dangling(codewords, suffixes) | dangling(suffixes, codewords)
+    return bool(suffixes & codewords)
+
+
+def _ambiguous_repetition(items: list[Any]) -> bool:
+    """True when a repeated part is a choice of fixed strings that can split a text two ways."""
+    for op, arg in items:
+        name = _name(op)
+        if name in _REPEATS and _varies(arg[0], arg[1]):
+            strings = _literal_strings(list(arg[2]), {})
+            if strings is not None and _ambiguous(strings):
+                return True
+        if any(_ambiguous_repetition(child) for child in _children(name, arg)):
+            return True
+    return False
+
+
 def compile_article_urls(value: object) -> re.Pattern[str] | None:
     """An article_urls value as a compiled pattern; ValueError saying how to fix a bad one."""
     if value is None:
@@ -165,6 +247,12 @@ def compile_article_urls(value: object) -> re.Pattern[str] | None:
             f"'{value}' can take exponential time on some links: a repeated group contains"
             " another repetition, like (a+)+ or (.*)*; rewrite it so that each repeated group"
             " has a fixed character its inner part cannot match, e.g. (/[a-z-]+)+"
+        )
+    if parser is not None and _ambiguous_repetition(list(parser.parse(value))):
+        raise ValueError(
+            f"'{value}' can take exponential time on some links: a repeated group has"
+            " alternatives that can split the same text in more than one way, like (a|aa)+;"
+            " rewrite the alternatives so that none is made of the others"
         )
     return pattern
 

@@ -47,6 +47,8 @@ DEFAULT_CONFIG_PATH = Path("config/sources.yaml")
 PACKAGED_CONFIG_PATH = Path(__file__).with_name("sources.yaml")
 CONFIG_ENV = "MEDIAWATCH_CONFIG"
 DATABASE_URL_ENV = "MEDIAWATCH_DATABASE_URL"
+# A config lists a few dozen sources; a file this large is something else named by mistake.
+MAX_CONFIG_BYTES = 1_000_000
 
 
 # --- the models ----------------------------------------------------------------------
@@ -321,14 +323,37 @@ def _read(file: Path, origin: str) -> str:
     fix = "pass --config PATH or create config/sources.yaml"
     named_by = f" ({CONFIG_ENV} names it)" if origin == CONFIG_ENV else ""
     try:
-        return file.read_text(encoding="utf-8")
+        # Bounded: `--config /dev/urandom` (or a log file named by mistake) must not be read whole.
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"{file}: is larger than {MAX_CONFIG_BYTES // 1_000_000} MB, too large to be a"
+                f" config; {fix}{named_by}",
+                file,
+            )
+        return raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{file}: no such file; {fix}{named_by}", file) from None
     except IsADirectoryError:
         raise ConfigError(f"{file}: is a directory, not a file; {fix}{named_by}", file) from None
     except PermissionError:
         raise ConfigError(f"{file}: cannot be read (permission denied)", file) from None
-    except UnicodeDecodeError as exc:
+    except NotADirectoryError:
         raise ConfigError(
-            f"{file}: is not UTF-8 text (byte {exc.start}); save it as UTF-8", file
+            f"{file}: no such file (a part of the path is a file, not a folder); {fix}{named_by}",
+            file,
         ) from None
+    except UnicodeDecodeError as exc:
+        if exc.object[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            kind = "UTF-16 text, not UTF-8"
+        elif b"\0" in exc.object[:4096]:
+            kind = "a binary file, not YAML text"
+        else:
+            kind = "not UTF-8 text"
+        raise ConfigError(
+            f"{file}: is {kind} (byte {exc.start}); save the config as UTF-8 text",
+            file,
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot be read ({exc.strerror or exc}); {fix}", file) from None

@@ -30,6 +30,24 @@ def extract_in_worker(
     return extract_dict(body, url, declared_encoding)
 
 
+def exit_with(crawl_pid: int) -> None:
+    """Pool initializer: end this worker when the crawl process ends, however it ends.
+
+    A worker's parent is the forkserver, and it waits on a queue whose pipe it holds both
+    ends of: a crawl killed with SIGKILL would otherwise leave it, and the forkserver,
+    running for ever."""
+    import select
+    import threading
+
+    crawl = os.pidfd_open(crawl_pid)
+
+    def watch() -> None:
+        select.select([crawl], [], [])  # readable once the crawl process has exited
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 class ExtractionPool:
     """One process pool per crawl process, shared by its spiders: extraction is CPU-bound
     and would otherwise stall the downloads running on the same event loop."""
@@ -44,7 +62,12 @@ class ExtractionPool:
             # extractor already imported, not from a copy of the running reactor.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["crawler.extract"])
-            cls._pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=context)
+            cls._pool = ProcessPoolExecutor(
+                max_workers=os.cpu_count() or 2,
+                mp_context=context,
+                initializer=exit_with,
+                initargs=(os.getpid(),),
+            )
         cls._users += 1
         return cls._pool
 
@@ -57,8 +80,13 @@ class ExtractionPool:
             cls._users = 0
 
     @classmethod
-    def replace_broken(cls) -> ProcessPoolExecutor:
-        """A worker died (out of memory, a crash in a C parser): start a fresh pool."""
+    def replace_broken(cls, broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
+        """A worker died (out of memory, a crash in a C parser): start a fresh pool.
+
+        Every page in flight on the broken pool fails with it and asks for a new one; only
+        the first replaces it, or each would shut down the pool the one before started."""
+        if cls._pool is not broken and cls._pool is not None:
+            return cls._pool
         users = cls._users
         if cls._pool is not None:
             cls._pool.shutdown(wait=False, cancel_futures=True)
@@ -124,12 +152,14 @@ class ArchivePipeline:
 
     async def _extract(self, item: ArticleFetch) -> dict[str, Any] | None:
         assert item.body is not None
-        future = self.pool.submit(extract_in_worker, item.body, item.url, item.declared_encoding)
+        pool = self.pool
         try:
+            # submit() raises too once the pool is broken, before it is replaced.
+            future = pool.submit(extract_in_worker, item.body, item.url, item.declared_encoding)
             return await asyncio.wrap_future(future)
         except BrokenProcessPool:
             logger.error("An extraction worker died on %s; restarting the pool", item.url)
-            self.pool = ExtractionPool.replace_broken()
+            self.pool = ExtractionPool.replace_broken(pool)
             item.error = "extraction crashed on this page"
             return None
 

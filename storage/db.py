@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import ArchiveError
@@ -28,7 +28,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         ) from exc
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(Path(parsed.database))
         engine = create_engine(
             parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )
@@ -36,8 +36,33 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     try:
         return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    except NoSuchModuleError as exc:
+        raise ArchiveError(
+            f"database_url {parsed.render_as_string(hide_password=True)!r}: SQLAlchemy knows no"
+            f" database called {parsed.drivername!r}; write e.g. sqlite:///data/archive.db or"
+            " postgresql+psycopg://user@host/db"
+        ) from exc
     except ModuleNotFoundError as exc:
-        raise ArchiveError(f"no driver for {parsed.drivername}: {exc}") from exc
+        raise ArchiveError(
+            f"no driver for {parsed.drivername}: the Python module {exc.name!r} is not installed;"
+            " install it, or use sqlite:/// or postgresql+psycopg://"
+        ) from exc
+
+
+def _make_folder(database: Path) -> None:
+    """The folder that will hold the SQLite file; ArchiveError saying why it cannot be made."""
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise ArchiveError(
+            f"cannot use {database} as the archive: a part of its folder path is a file;"
+            " fix database_url (or --database)"
+        ) from None
+    except OSError as exc:
+        raise ArchiveError(
+            f"cannot create the folder {database.parent} for the archive: {exc.strerror};"
+            " fix database_url (or --database)"
+        ) from None
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

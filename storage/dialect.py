@@ -7,15 +7,19 @@ version. PostgreSQL uses a GIN index over a ``tsvector`` expression, kept by the
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy import Connection, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from storage.errors import BadQuery
+from storage.search_query import SEARCH_HELP, to_postgresql
 
 # Marks around matched words in snippets; replaced by each output (bold, <mark>, **).
 MATCH_START = "\x02"
@@ -23,8 +27,6 @@ MATCH_END = "\x03"
 SNIPPET_WORDS = 24
 
 _PG_DOCUMENT = "to_tsvector('simple', coalesce(title, '') || ' ' || text)"
-
-SEARCH_HELP = 'use words, "quoted phrases", AND, OR, NOT, and prefix* (e.g. Iran AND "oil price")'
 
 
 def search_index_ddl(dialect_name: str) -> list[str]:
@@ -230,8 +232,11 @@ def _search_postgresql(
     session: Session, query: str, *, limit: int, source_id: int | None
 ) -> list[SearchHit]:
     source_filter = "AND a.source_id = :source_id" if source_id is not None else ""
+    # The query is parsed in mediawatch's syntax (FTS5's), so that it means the same here
+    # as on SQLite, and a malformed one is refused the same way.
+    tsquery = to_postgresql(query)
     sql = f"""
-        WITH q AS (SELECT websearch_to_tsquery('simple', :q) AS query),
+        WITH q AS (SELECT {tsquery.sql} AS query),
         hits AS (
             SELECT DISTINCT ON (v.article_id) v.id, v.title, v.text,
                    ts_rank({_PG_DOCUMENT}, q.query) AS rank
@@ -246,7 +251,7 @@ def _search_postgresql(
         FROM hits, q ORDER BY hits.rank DESC LIMIT :limit
     """
     params = {
-        "q": query,
+        **tsquery.params,
         "limit": limit,
         "source_id": source_id,
         "start": MATCH_START,
@@ -258,3 +263,126 @@ def _search_postgresql(
     except ProgrammingError as exc:
         raise BadQuery(f"cannot search for {query!r}: {exc.orig}; {SEARCH_HELP}") from exc
     return [SearchHit(r.version_id, -float(r.rank), r.snippet) for r in rows]
+
+
+def search_index_problems(session: Session) -> list[tuple[int | None, str]]:
+    """How the search index disagrees with ``versions``, as (version id, what is wrong);
+    the id is None for damage no one version explains. Empty when they agree.
+
+    SQLite: the FTS5 index must hold exactly the stored versions (its ``_docsize`` shadow
+    table has one row per indexed version) with exactly their words. FTS5's own
+    integrity-check (with rank 1, which compares an external-content index with its
+    content) says only whether something is wrong; to name the versions, their words as
+    the index holds them are compared with a fresh index of their stored text. PostgreSQL
+    keeps its GIN index itself, so there is nothing to disagree.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return []
+    problems: list[tuple[int | None, str]] = []
+    indexed = set(session.scalars(text("SELECT id FROM versions_fts_docsize")))
+    stored = set(session.scalars(text("SELECT id FROM versions")))
+    problems += [(id_, "is not in the search index") for id_ in sorted(stored - indexed)]
+    problems += [
+        (id_, "is in the search index but not in the archive") for id_ in sorted(indexed - stored)
+    ]
+    try:
+        session.execute(
+            text("INSERT INTO versions_fts(versions_fts, rank) VALUES ('integrity-check', 1)")
+        )
+        return problems
+    except DatabaseError:
+        pass  # "database disk image is malformed": find the versions that make it so
+    tokenizer = "unicode61 remove_diacritics 2"  # as in search_index_ddl
+    for statement in (
+        f"CREATE VIRTUAL TABLE temp.check_fts USING fts5(title, text, tokenize='{tokenizer}')",
+        "INSERT INTO temp.check_fts(rowid, title, text) SELECT id, coalesce(title, ''), text "
+        "FROM versions WHERE id IN (SELECT id FROM versions_fts_docsize)",
+        "CREATE VIRTUAL TABLE temp.check_indexed USING fts5vocab(main, versions_fts, instance)",
+        "CREATE VIRTUAL TABLE temp.check_expected USING fts5vocab(temp, check_fts, instance)",
+    ):
+        session.execute(text(statement))
+    try:
+        mismatched = session.scalars(
+            text(
+                "SELECT doc FROM (SELECT term, doc, col, offset FROM temp.check_indexed "
+                "EXCEPT SELECT term, doc, col, offset FROM temp.check_expected) "
+                "UNION SELECT doc FROM (SELECT term, doc, col, offset FROM temp.check_expected "
+                "EXCEPT SELECT term, doc, col, offset FROM temp.check_indexed) ORDER BY 1"
+            )
+        ).all()
+    finally:
+        for table in ("check_expected", "check_indexed", "check_fts"):
+            session.execute(text(f"DROP TABLE temp.{table}"))
+    problems += [
+        (id_, "has other words in the search index than in the archive")
+        for id_ in mismatched
+        if id_ in stored  # versions missing from the archive are reported above
+    ]
+    if not problems:
+        problems.append((None, "the search index is damaged (FTS5 integrity-check failed)"))
+    return problems
+
+
+def database_identity(connection: Connection) -> tuple[object, ...] | None:
+    """What tells one database from another, as the database itself reports it: two URLs
+    that spell one database differently (a relative and an absolute path, a symlink,
+    localhost and 127.0.0.1) give the same identity. None when it cannot be told (a
+    SQLite database in memory, another backend)."""
+    if connection.dialect.name == "sqlite":
+        files = {row[1]: row[2] for row in connection.exec_driver_sql("PRAGMA database_list")}
+        path = files.get("main")
+        if not path:
+            return None
+        found = os.stat(path)
+        return ("sqlite", found.st_dev, found.st_ino)
+    if connection.dialect.name == "postgresql":
+        # The server's start time tells two servers apart however they are reached.
+        row = connection.exec_driver_sql(
+            "SELECT pg_postmaster_start_time(), current_database(), current_schema()"
+        ).one()
+        return ("postgresql", *row)
+    return None
+
+
+def begin_snapshot(connection: Connection) -> None:
+    """Make every later read on ``connection``, until its transaction ends, see the
+    database as it was at the first one, whatever other processes commit meanwhile.
+
+    Call it first in the connection's transaction. SQLite: the driver opens no transaction
+    for reads, so without an explicit BEGIN each query would see a newer state. PostgreSQL:
+    READ COMMITTED would do the same; REPEATABLE READ holds one snapshot.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
+def reset_id_sequences(session: Session, tables: Iterable[str]) -> None:
+    """After rows were inserted with their ids given (a copied archive), make each table's
+    next id follow the largest one stored.
+
+    PostgreSQL only: a SERIAL column's sequence does not move when ids are given, so the
+    next crawl would collide with a copied row. SQLite takes max(rowid) + 1 by itself.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:  # names from storage/models.py, never from a user
+        session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence(:table, 'id'), coalesce(max(id), 0) + 1,"
+                f" false) FROM {table}"
+            ),
+            {"table": table},
+        )
+
+
+def insert_ignoring_conflicts(session: Session, model: Any) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT into ``model``'s table that can say ON CONFLICT, in the session's dialect
+    (both spell it the same; SQLAlchemy has one construct per dialect)."""
+    name = session.get_bind().dialect.name
+    if name == "sqlite":
+        return sqlite.insert(model)
+    if name == "postgresql":
+        return postgresql.insert(model)
+    raise NotImplementedError(f"mediawatch needs SQLite or PostgreSQL, not {name}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.dialect import search_versions
-from storage.errors import NotFound
+from storage.errors import BadQuery, NotFound
 from storage.models import Article, CrawlRun, Fetch, Source, Version
 from storage.schedule import daemon_status
 
@@ -147,11 +148,58 @@ class SearchResult:
     snippet: str  # with storage.dialect.MATCH_START / MATCH_END around matches
 
 
+# Longer than any real search; a query this size is pasted text, and FTS5 would parse it all.
+MAX_QUERY_CHARS = 2000
+
+
+def shown_query(query: str, width: int = 60) -> str:
+    """The query quoted for a message, cut to ``width`` characters so the message stays one line."""
+    return repr(query if len(query) <= width else query[: width - 1] + "…")
+
+
+def check_query(query: str) -> None:
+    """BadQuery for a query no full-text engine could mean: with NUL bytes, or too long."""
+    if "\0" in query:
+        raise BadQuery(
+            f"the search query {shown_query(query)} contains a NUL character (\\0); remove it"
+        )
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadQuery(
+            f"the search query is {len(query)} characters long, more than {MAX_QUERY_CHARS};"
+            " search for a few words or a phrase"
+        )
+
+
+# FTS5's errors for mistakes a reader makes, said in the reader's terms.
+_FTS5_COLUMN = re.compile(r"no such column: ([^;\s]+)")
+_FTS5_STAR = "unknown special query"
+
+
+def _explain(query: str, error: BadQuery) -> BadQuery:
+    message = str(error)
+    if column := _FTS5_COLUMN.search(message):
+        return BadQuery(
+            f"cannot search for {shown_query(query)}: there is no field {column[1]!r} (a word"
+            " before ':' or after '-' names a field); the fields are title and text, as in"
+            " title:ferry; to search for the text itself, put it in double quotes"
+        )
+    if _FTS5_STAR in message:
+        return BadQuery(
+            f"cannot search for {shown_query(query)}: '*' ends a prefix and needs letters"
+            " before it, as in ferr*"
+        )
+    return error
+
+
 def search(
     session: Session, query: str, *, source: str | None = None, limit: int = 50
 ) -> list[SearchResult]:
+    check_query(query)
     wanted_source = source_id(session, source) if source is not None else None
-    hits = search_versions(session, query, limit=limit, source_id=wanted_source)
+    try:
+        hits = search_versions(session, query, limit=limit, source_id=wanted_source)
+    except BadQuery as exc:
+        raise _explain(query, exc) from exc
     if not hits:
         return []
     # Only the columns shown: a whole Version row carries its text and raw HTML.

@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 from warcio.archiveiterator import ArchiveIterator
 
 from cli.main import cli
+from config import load_config
 from storage.archive import Archive, FetchedPage
 from storage.db import make_engine
 from storage.schema import upgrade
@@ -40,10 +41,10 @@ def fields(title: str, text: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def config_file(tmp_path: Path) -> Path:
+def config_file(tmp_path: Path, database_url: str) -> Path:
     path = tmp_path / "sources.yaml"
     path.write_text(
-        f"database_url: sqlite:///{tmp_path / 'archive.db'}\n"
+        f"database_url: '{database_url}'\n"
         "sources:\n"
         "  - name: gazette\n"
         "    feeds: ['https://gazette.example/rss.xml']\n"
@@ -54,7 +55,7 @@ def config_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def archive(config_file: Path) -> Iterator[Path]:
     """An archive with an edited story (2 versions), a one-version story, and a gone one."""
-    engine = make_engine(f"sqlite:///{config_file.parent / 'archive.db'}")
+    engine = make_engine(load_config(config_file).database_url)
     upgrade(engine)
     store = Archive(engine)
 

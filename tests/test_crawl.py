@@ -31,9 +31,9 @@ def site() -> Iterator[FixtureSite]:
 
 
 @pytest.fixture
-def config(site: FixtureSite, tmp_path: Path) -> Path:
+def config(site: FixtureSite, tmp_path: Path, database_url: str) -> Path:
     path = tmp_path / "sources.yaml"
-    database = f"sqlite:///{tmp_path / 'archive.db'}"
+    database = database_url
     path.write_text(
         yaml.safe_dump(
             {"database_url": database, "user_agent": USER_AGENT, "sources": [site.source()]}
