@@ -4,6 +4,7 @@ the scheduler). Scrapy's reactor cannot be restarted, so a process runs one pass
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +55,8 @@ def crawl_settings(request: CrawlRequest) -> Settings:
     settings.set("MEDIAWATCH_CONFIG", str(request.config_path), "cmdline")
     settings.set("MEDIAWATCH_DATABASE_URL", request.database_url, "cmdline")
     settings.set("LOG_LEVEL", request.log_level, "cmdline")
+    if os.environ.get("MEDIAWATCH_CLAIM_SECONDS"):  # see crawler/settings.py
+        settings.set("MEDIAWATCH_CLAIM_SECONDS", os.environ["MEDIAWATCH_CLAIM_SECONDS"], "cmdline")
     if request.progress:
         extensions = {**settings.getdict("EXTENSIONS"), "crawler.progress.ProgressBar": 500}
         settings.set("EXTENSIONS", extensions, "cmdline")

@@ -71,6 +71,11 @@ LOG_LEVEL = "INFO"
 MEDIAWATCH_BATCH_SIZE = 50  # articles stored per transaction
 MEDIAWATCH_BATCH_SECONDS = 2.0  # ... or after this long, whichever comes first
 MEDIAWATCH_MAX_SITEMAP_DEPTH = 3  # sitemap index -> index -> urlset
+# How long a worker's claim on an article it is fetching holds (storage/work.py). Claims
+# are renewed while the worker lives; this is how soon the articles of a worker that died
+# are fetched by another. `mediawatch crawl` reads it from the environment variable of
+# the same name (tests shorten it); `scrapy crawl` from -s MEDIAWATCH_CLAIM_SECONDS=...
+MEDIAWATCH_CLAIM_SECONDS = 300.0
 
 
 # Components that mediawatch never uses, left out of Scrapy's base lists. Scrapy imports

@@ -32,6 +32,7 @@ from storage.db import make_sessionmaker
 from storage.diff import article_document, words
 from storage.models import Article, Fetch, Source, Version
 from storage.recheck import DEFAULT_TIERS, next_check
+from storage.work import release_claims
 
 Tiers = Sequence[tuple[timedelta, timedelta]]
 
@@ -145,6 +146,7 @@ def store_pages(
     touch are read in one go, everything is written in one flush, and the new versions
     are indexed for search in one statement. ``tiers`` maps a source name to its
     recheck tiers (SPEC defaults for any source not in it)."""
+    release_claims(session, (page.url for page in pages))  # first: see its docstring
     known = _Known(session, (page.url for page in pages))
     new_versions: list[Version] = []
     results = []

@@ -110,6 +110,10 @@ class Article(Base):
     version_count: Mapped[int] = mapped_column(Integer, default=0)
     # Title and date as announced by a feed or news sitemap, before the first fetch.
     hints: Mapped[dict[str, Any] | None]
+    # The crawl worker fetching this article now, and until when its claim holds (see
+    # storage/work.py): a worker that dies loses its claims when they expire.
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None]
 
     source: Mapped[Source] = relationship(back_populates="articles")
     versions: Mapped[list[Version]] = relationship(
@@ -200,3 +204,20 @@ class Lease(Base):
     holder: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class PendingArticle(Base):
+    """An article URL discovery found and no worker has fetched yet (storage/work.py):
+    the queue new articles are claimed from. Storing the first fetch adds the article
+    to ``articles`` and removes it from here, so ``articles`` holds only fetched ones."""
+
+    __tablename__ = "pending_articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    found_via: Mapped[str | None] = mapped_column(String(20))
+    hints: Mapped[dict[str, Any] | None]
+    found_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None]

@@ -7,18 +7,29 @@ robots.txt whose Sitemap: lines are followed) and section pages. Every link is
 normalised and checked against ``allowed_domains``; an article found by several routes
 is fetched once. Known articles are fetched again only as rechecks, with the validators
 of their last answer, so an unchanged page costs a 304.
+
+Any number of these spiders, in processes on one host or several, can crawl a source
+into one archive at once (storage/work.py). One of them discovers (it holds the lease
+``discover:<source>``) and adds what it finds to the archive as due articles; every
+worker, the discoverer too, claims due articles a chunk at a time and fetches only what
+it claimed. A worker holds ``worker:<source>:<holder>`` while it has work, and one
+without work waits while another worker holds it: if that worker dies, its claims
+expire (no later than its lease) and the ones still waiting fetch its articles.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse, XmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -37,14 +48,31 @@ from crawler.discovery import (
 from crawler.errors import describe_failure
 from crawler.items import ArticleFetch
 from crawler.urls import host_allowed, normalise_url
+from storage import leases
 from storage.db import make_engine, make_sessionmaker
 from storage.schema import require_current
-from storage.work import Recheck, known_urls, rechecks
+from storage.work import (
+    Found,
+    Recheck,
+    add_discovered,
+    claim_articles,
+    claim_holders,
+    extend_claims,
+    forget_pending,
+    known_urls,
+    release_claims_of,
+)
 
 logger = logging.getLogger(__name__)
 
 ARTICLE_STATUSES = [304, 404, 410]
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+# Articles claimed at a time, and claimed again once fewer than this are unanswered: enough
+# to keep CONCURRENT_REQUESTS busy, few enough that other workers get a share.
+CLAIM_CHUNK = 64
+# How often a worker waiting for work (its chunk to drain, discovery, another worker)
+# looks again.
+POLL_SECONDS = 0.2
 
 
 def _config_path(settings: Any) -> str | None:
@@ -95,32 +123,175 @@ class NewsSpider(scrapy.Spider):
     allowed_domains: list[str]
 
     async def start(self) -> AsyncIterator[Request]:
-        engine = make_engine(self.database_url)
-        try:
-            require_current(engine)
-            with make_sessionmaker(engine)() as session:
-                self.seen = known_urls(session, self.source.name)
-                due = rechecks(session, self.source.name, self.recheck_mode, datetime.now(UTC))
-        finally:
-            engine.dispose()
-        self.crawler.stats.set_value("mediawatch/rechecks", len(due))
-        for recheck in due:
-            yield self._recheck_request(recheck)
-        if not self.discover:
-            return
-        for url in self.source.feeds:
-            yield self._discovery_request(url, self.parse_feed)
+        self.engine = make_engine(self.database_url)
+        require_current(self.engine)
+        self.sessions = make_sessionmaker(self.engine)
+        self.holder = leases.new_holder()
+        self.pass_started = datetime.now(UTC)
+        self.claim_ttl = timedelta(
+            seconds=self.crawler.settings.getfloat("MEDIAWATCH_CLAIM_SECONDS", 300)
+        )
+        # Article requests yielded and not yet downloaded (or failed): the claiming loop
+        # keeps this near CLAIM_CHUNK. Downloaded pages waiting for extraction do not
+        # count: extraction is slower than downloading, and a downloader waiting for it
+        # would leave the extraction pool short of pages.
+        self.unanswered = 0
+        self.answered = asyncio.Event()  # wakes the claiming loop when a request is answered
+        self.discovery_pending = 0  # discovery requests yielded, not yet answered
+        self.crawler.signals.connect(self._close_pass, signal=signals.spider_closed)
+        self.crawler.signals.connect(self._downloaded, signal=signals.response_received)
+        with self.sessions() as session:
+            self.seen = known_urls(session, self.source.name)
+        self.crawler.stats.set_value("mediawatch/rechecks", 0)
+        self._free_dead_local_workers()
+        if self.discover and self._lease(leases.acquire, self._discover_lease):
+            for request in self._discovery_start():
+                yield request
+        async for request in self._claimed_requests():
+            yield request
+
+    def _discovery_start(self) -> list[Request]:
+        requests = [self._discovery_request(url, self.parse_feed) for url in self.source.feeds]
         for url in self.source.sitemaps:
             if url.rstrip("/").endswith("/robots.txt"):
-                yield self._discovery_request(url, self.parse_robots)
+                requests.append(self._discovery_request(url, self.parse_robots))
             else:
-                yield self._discovery_request(url, self.parse_sitemap, depth=0)
-        for url in self.source.pages:
-            yield self._discovery_request(url, self.parse_page)
+                requests.append(self._discovery_request(url, self.parse_sitemap, depth=0))
+        requests += [self._discovery_request(url, self.parse_page) for url in self.source.pages]
+        return requests
+
+    async def _claimed_requests(self) -> AsyncIterator[Request]:
+        """Claim due articles a chunk at a time, as the last chunk drains, until this worker
+        has nothing left to fetch or discover and no other worker of the source is busy."""
+        working = False  # holds its worker lease
+        last_beat = time.monotonic()
+        while True:
+            while self.unanswered >= CLAIM_CHUNK:
+                await self._wait()
+            now = datetime.now(UTC)
+            with self.sessions.begin() as session:
+                claimed = claim_articles(
+                    session,
+                    self.source.name,
+                    self.recheck_mode,
+                    self.holder,
+                    now=now,
+                    until=now + self.claim_ttl,
+                    since=self.pass_started,
+                    limit=CLAIM_CHUNK,
+                )
+                busy = bool(claimed or self.unanswered or self.discovery_pending)
+                beat_due = time.monotonic() - last_beat > self.claim_ttl.total_seconds() / 3
+                if busy and (claimed or beat_due or not working):
+                    # The worker lease expires with the claims, never before them: whoever
+                    # waits for this worker can take its articles once the lease is gone.
+                    beat = leases.renew if working else leases.acquire
+                    working = beat(
+                        session, self._worker_lease, self.holder, now=now, ttl=self.claim_ttl
+                    )
+                    if beat_due:
+                        extend_claims(session, self.holder, until=now + self.claim_ttl)
+                        leases.renew(
+                            session, self._discover_lease, self.holder, now=now, ttl=self.claim_ttl
+                        )
+                        last_beat = time.monotonic()
+                elif not busy and working:
+                    leases.release(session, self._worker_lease, self.holder)
+                    working = False
+            if claimed:
+                self.crawler.stats.inc_value(
+                    "mediawatch/rechecks", sum(1 for c in claimed if c.found_via == "recheck")
+                )
+                for recheck in claimed:
+                    self.unanswered += 1
+                    yield self._recheck_request(recheck)
+                continue
+            if not (working or self._others_working()):
+                return
+            self._free_dead_local_workers()
+            await self._wait(until_idle=True)
+
+    def _free_dead_local_workers(self) -> None:
+        """Give up at once the claims and the worker lease of a worker on this host whose
+        process is gone (a crawl killed and run again), rather than wait for them to
+        expire. A holder is "host:pid:token" (storage.leases.new_holder)."""
+        host = self.holder.split(":")[0]
+        now = datetime.now(UTC)
+        with self.sessions.begin() as session:
+            holders = claim_holders(session, self.source.name, now=now)
+            holders |= {
+                lease.holder
+                for prefix in (self._discover_lease, f"worker:{self.source.name}:")
+                for lease in leases.live_leases(session, now=now, prefix=prefix)
+            }
+            for holder in holders - {self.holder}:
+                name, _, rest = holder.partition(":")
+                pid = rest.partition(":")[0]
+                if name == host and pid.isdigit() and not _process_alive(int(pid)):
+                    release_claims_of(session, holder)
+                    leases.release(session, f"worker:{self.source.name}:{holder}", holder)
+                    leases.release(session, self._discover_lease, holder)
+
+    def _downloaded(self, response: Response, request: Request) -> None:
+        if "article_url" in request.meta and not request.meta.get("answered"):
+            self._answer(discovery=False, request=request)
+
+    def _answer(self, *, discovery: bool, request: Request | None = None) -> None:
+        if discovery:
+            self.discovery_pending -= 1
+        elif request is not None and not request.meta.get("answered"):
+            request.meta["answered"] = True  # once, whether downloaded, failed or both
+            self.unanswered -= 1
+        self.answered.set()
+
+    async def _wait(self, *, until_idle: bool = False) -> None:
+        """Until a request is answered (with ``until_idle``, the last one), or at most
+        POLL_SECONDS: other workers' progress is only seen by looking again."""
+        deadline = time.monotonic() + POLL_SECONDS
+        while (left := deadline - time.monotonic()) > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.answered.wait(), left)
+            self.answered.clear()
+            if not until_idle or not (self.unanswered or self.discovery_pending):
+                return
+
+    @property
+    def _discover_lease(self) -> str:
+        return f"discover:{self.source.name}"
+
+    @property
+    def _worker_lease(self) -> str:
+        return f"worker:{self.source.name}:{self.holder}"
+
+    def _lease(self, take: Any, name: str) -> bool:
+        now = datetime.now(UTC)
+        with self.sessions.begin() as session:
+            return bool(take(session, name, self.holder, now=now, ttl=self.claim_ttl))
+
+    def _others_working(self) -> bool:
+        with self.sessions() as session:
+            others = leases.live_leases(
+                session, now=datetime.now(UTC), prefix=f"worker:{self.source.name}:"
+            )
+        return any(lease.holder != self.holder for lease in others)
+
+    def _close_pass(self) -> None:
+        """Give back what this worker still holds: claims on articles it never fetched
+        (a crawl stopped early), its leases. Run after the pipeline stored its last batch."""
+        try:
+            with self.sessions.begin() as session:
+                release_claims_of(session, self.holder)
+                leases.release(session, self._worker_lease, self.holder)
+                leases.release(session, self._discover_lease, self.holder)
+        except Exception:  # they expire on their own
+            logger.exception("Could not give back the claims of %s", self.holder)
+        finally:
+            self.engine.dispose()
 
     # Discovery
 
     def _discovery_request(self, url: str, callback: Any, depth: int = 0) -> Request:
+        self.discovery_pending += 1
         return Request(
             url,
             callback=callback,
@@ -131,15 +302,18 @@ class NewsSpider(scrapy.Spider):
         )
 
     def parse_feed(self, response: Response) -> list[Request]:
+        self._answer(discovery=True)
         return self._discovered(response, lambda: parse_feed(response.body, response.url))
 
     def parse_robots(self, response: Response) -> list[Request]:
+        self._answer(discovery=True)
         urls = sitemaps_from_robots(response.body, response.url)
         if not urls:
             self._discovery_error(response.url, "robots.txt lists no Sitemap: lines")
         return [self._discovery_request(u, self.parse_sitemap, depth=0) for u in urls]
 
     def parse_sitemap(self, response: Response) -> list[Request]:
+        self._answer(discovery=True)
         depth = int(response.meta.get("sitemap_depth", 0))
         children: list[str] = []
 
@@ -159,6 +333,7 @@ class NewsSpider(scrapy.Spider):
         return requests
 
     def parse_page(self, response: Response) -> list[Request]:
+        self._answer(discovery=True)
         if not isinstance(response, TextResponse):
             self._discovery_error(response.url, "not an HTML page")
             return []
@@ -173,6 +348,7 @@ class NewsSpider(scrapy.Spider):
         )
 
     def _discovered(self, response: Response, parse: Any) -> list[Request]:
+        """Add the articles ``parse`` finds to the archive; no request comes of them here."""
         stats = self.crawler.stats
         if response.status != 200:
             self._discovery_error(response.url, f"HTTP {response.status}")
@@ -182,17 +358,23 @@ class NewsSpider(scrapy.Spider):
         except DiscoveryError as exc:
             self._discovery_error(response.url, str(exc))
             return []
-        requests = []
+        new = []
         for item in found:
             stats.inc_value("mediawatch/discovered")
             if item.url in self.seen or not host_allowed(item.url, self.allowed_domains):
                 continue
             self.seen.add(item.url)
             hints = {k: v for k, v in (("title", item.title), ("published", item.published)) if v}
-            requests.append(self._article_request(item.url, via=item.via, hints=hints))
-        return requests
+            new.append(Found(item.url, item.via, hints))
+        if new:
+            # Into the archive as due articles, claimed and fetched like any other (by this
+            # worker or another); none is fetched from here.
+            with self.sessions.begin() as session:
+                add_discovered(session, self.source.name, new, datetime.now(UTC))
+        return []
 
     def discovery_failed(self, failure: Failure) -> None:
+        self._answer(discovery=True)
         request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errbacks
         reason = describe_failure(failure, self.max_download_size)
         if reason is not None:
@@ -214,7 +396,9 @@ class NewsSpider(scrapy.Spider):
             headers["If-None-Match"] = recheck.etag
         if recheck.last_modified:
             headers["If-Modified-Since"] = recheck.last_modified
-        return self._article_request(recheck.url, via="recheck", headers=headers)
+        return self._article_request(
+            recheck.url, via=recheck.found_via, hints=recheck.hints, headers=headers
+        )
 
     def _article_request(
         self,
@@ -240,6 +424,7 @@ class NewsSpider(scrapy.Spider):
         )
 
     def parse_article(self, response: Response) -> ArticleFetch:
+        self._answer(discovery=False, request=response.request)
         fetch = self._fetch(response.meta)
         fetch.http_status = response.status
         fetch.etag = _header(response, b"ETag")
@@ -264,9 +449,12 @@ class NewsSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> ArticleFetch | None:
         request = failure.request  # type: ignore[attr-defined]
+        self._answer(discovery=False, request=request)
         error = failure.value
         if isinstance(error, IgnoreRequest) and "robots.txt" in str(error):
             self.crawler.stats.inc_value("mediawatch/robots_disallowed")
+            with self.sessions.begin() as session:
+                forget_pending(session, request.meta["article_url"])
             return None
         fetch = self._fetch(request.meta)
         if isinstance(error, HttpError):
@@ -284,6 +472,16 @@ class NewsSpider(scrapy.Spider):
             found_via=meta.get("found_via"),
             hints=dict(meta.get("hints") or {}),
         )
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: is there such a process (no signal is sent)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 def _header(response: Response, name: bytes) -> str | None:
