@@ -89,6 +89,12 @@ class ExtractionPool:
             return cls._pool
         users = cls._users
         if cls._pool is not None:
+            # Its surviving workers are killed rather than left to the pool's own clean-up:
+            # a worker the pool started just before it noticed the death is never told to
+            # stop, and the pool's manager thread, and so this process's exit, would wait
+            # for it for ever.
+            for process in list((cls._pool._processes or {}).values()):
+                process.kill()
             cls._pool.shutdown(wait=False, cancel_futures=True)
         cls._pool, cls._users = None, 0
         pool = cls.acquire()
