@@ -17,6 +17,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler import settings as default_settings
 from crawler.spiders.news import NewsSpider
 from storage.db import make_engine, make_sessionmaker
+from storage.leases import new_holder
 from storage.models import OUTCOME_SUMMARY_KEYS
 from storage.schema import require_current
 from storage.work import finish_run, start_run
@@ -87,7 +88,7 @@ def run_crawl(request: CrawlRequest) -> dict[str, Any]:
     run_id = request.run_id
     if run_id is None:
         with sessions.begin() as session:
-            run_id = start_run(session, request.sources, datetime.now(UTC))
+            run_id = start_run(session, request.sources, datetime.now(UTC), new_holder())
 
     process = CrawlerProcess(crawl_settings(request))
     # Set after Scrapy configured logging (which resets its loggers' levels). A robots.txt

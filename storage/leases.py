@@ -44,6 +44,22 @@ def new_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
+def holder_gone(holder: str) -> bool:
+    """True when ``holder`` (a :func:`new_holder` name) is a process on this host that has
+    ended; a holder on another host, or one that cannot be read, is taken to be alive."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: is there such a process (no signal is sent)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 def acquire(session: Session, name: str, holder: str, *, now: datetime, ttl: timedelta) -> bool:
     """Take the lease ``name`` for ``ttl`` if it is free or expired; True if taken."""
     insert = _insert(session).values(

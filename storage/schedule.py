@@ -146,7 +146,11 @@ def abandon_orphans(session: Session, *, now: datetime, running: set[tuple[str, 
     (source, holder) that hold a live lease); returns how many were settled."""
     settled = 0
     for run in session.scalars(
-        select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.holder.is_not(None))
+        # Daemon runs only (they have a kind); a `mediawatch crawl` row is settled by
+        # storage.work.settle_dead_runs when its own process is gone.
+        select(CrawlRun).where(
+            CrawlRun.status == "running", CrawlRun.holder.is_not(None), CrawlRun.kind.is_not(None)
+        )
     ):
         if any((source, run.holder) in running for source in run.sources):
             continue

@@ -26,6 +26,7 @@ from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage import dialect
+from storage.leases import holder_gone
 from storage.models import Article, CrawlRun, PendingArticle, Source
 
 RECHECK_MODES = ("due", "all", "none")
@@ -304,11 +305,31 @@ def _rowcount(result: Any) -> int:
     return result.rowcount
 
 
-def start_run(session: Session, sources: list[str], now: datetime) -> int:
-    run = CrawlRun(started_at=now, sources=sources, status="running", counts={})
+def start_run(
+    session: Session, sources: list[str], now: datetime, holder: str | None = None
+) -> int:
+    """A "running" row for a `mediawatch crawl`; ``holder`` (storage.leases.new_holder)
+    names its process, so that a later crawl can tell if it died without finishing."""
+    settle_dead_runs(session, now)
+    run = CrawlRun(started_at=now, sources=sources, status="running", counts={}, holder=holder)
     session.add(run)
     session.flush()
     return run.id
+
+
+def settle_dead_runs(session: Session, now: datetime) -> int:
+    """Mark "crashed" the runs still "running" whose process, on this host, has ended
+    (a crawl killed with SIGKILL cannot close its own row); returns how many."""
+    settled = 0
+    for run in session.scalars(
+        select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.holder.is_not(None))
+    ):
+        if run.holder is not None and holder_gone(run.holder):
+            run.status = "crashed"
+            run.finished_at = now
+            run.error = f"the process that ran it ({run.holder}) ended before the crawl did"
+            settled += 1
+    return settled
 
 
 def finish_run(

@@ -371,11 +371,6 @@ def test_kills_after_seeded_random_delays_then_rerun(archive: Archive, site: New
     finish_and_assert_complete(archive, site)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not yet: only the daemon's runs carry a holder (host:pid) that a later start can"
-    " find dead and settle; a killed `mediawatch crawl` leaves its row 'running'",
-)
 def test_a_killed_crawls_run_row_is_settled_by_the_next_crawl(
     archive: Archive, site: NewsSite
 ) -> None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.pool
 import os
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -162,3 +165,17 @@ def test_processes_racing_for_a_lease_one_wins(
     assert sorted(results) == [False, False, False, True]
     [lease] = live(make_sessionmaker(engine), T0)
     assert lease.holder == f"process-{results.index(True)}"
+
+
+def test_a_holder_is_gone_only_when_its_process_on_this_host_has_ended() -> None:
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    host = socket.gethostname()
+    assert leases.holder_gone(f"{host}:{ended.stdout.strip()}:abcd")
+    assert not leases.holder_gone(leases.new_holder())  # this process
+    assert not leases.holder_gone(f"another-{host}:{ended.stdout.strip()}:abcd")  # can't tell
+    assert not leases.holder_gone("not-a-holder")

@@ -215,7 +215,6 @@ class NewsSpider(scrapy.Spider):
         """Give up at once the claims and the worker lease of a worker on this host whose
         process is gone (a crawl killed and run again), rather than wait for them to
         expire. A holder is "host:pid:token" (storage.leases.new_holder)."""
-        host = self.holder.split(":")[0]
         now = datetime.now(UTC)
         with self.sessions.begin() as session:
             holders = claim_holders(session, self.source.name, now=now)
@@ -225,9 +224,7 @@ class NewsSpider(scrapy.Spider):
                 for lease in leases.live_leases(session, now=now, prefix=prefix)
             }
             for holder in holders - {self.holder}:
-                name, _, rest = holder.partition(":")
-                pid = rest.partition(":")[0]
-                if name == host and pid.isdigit() and not _process_alive(int(pid)):
+                if leases.holder_gone(holder):
                     release_claims_of(session, holder)
                     leases.release(session, f"worker:{self.source.name}:{holder}", holder)
                     leases.release(session, self._discover_lease, holder)
@@ -472,16 +469,6 @@ class NewsSpider(scrapy.Spider):
             found_via=meta.get("found_via"),
             hints=dict(meta.get("hints") or {}),
         )
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)  # signal 0: is there such a process (no signal is sent)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    return True
 
 
 def _header(response: Response, name: bytes) -> str | None:
