@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import CursorResult, Executable, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage import dialect
 from storage.models import Lease
 
 
@@ -62,7 +62,7 @@ def holder_gone(holder: str) -> bool:
 
 def acquire(session: Session, name: str, holder: str, *, now: datetime, ttl: timedelta) -> bool:
     """Take the lease ``name`` for ``ttl`` if it is free or expired; True if taken."""
-    insert = _insert(session).values(
+    insert = dialect.insert_ignoring_conflicts(session, Lease).values(
         name=name, holder=holder, acquired_at=now, expires_at=now + ttl
     )
     statement = insert.on_conflict_do_update(
@@ -107,16 +107,6 @@ def live_leases(session: Session, *, now: datetime, prefix: str = "") -> list[Le
 def forget_expired(session: Session, *, now: datetime) -> int:
     """Delete leases that expired before ``now`` (free anyway); returns how many."""
     return _rowcount(session, delete(Lease).where(Lease.expires_at <= now))
-
-
-def _insert(session: Session) -> sqlite.Insert | postgresql.Insert:
-    """An INSERT into leases that knows ON CONFLICT, in the session's dialect."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        return sqlite.insert(Lease)
-    if dialect == "postgresql":
-        return postgresql.insert(Lease)
-    raise NotImplementedError(f"leases need SQLite or PostgreSQL, not {dialect}")
 
 
 def _rowcount(session: Session, statement: Executable) -> int:
