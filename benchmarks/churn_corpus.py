@@ -25,7 +25,6 @@ counted in the detail. Prints one JSON line per figure:
 from __future__ import annotations
 
 import argparse
-import random
 import sqlite3
 import tempfile
 from collections import Counter
@@ -33,28 +32,22 @@ from pathlib import Path
 from typing import Any
 
 from common import (
+    edit_page,
     figure,
     make_archive,
+    page_load,
     page_path,
     require_corpus_or_exit,
+    serve_page,
     serve_pages,
     timed_crawl,
 )
 
-from crawler.newssite import NewsSite, Resource
-from tests.churn import EDIT_KINDS, EditNotApplicable, apply_edit, inject_churn
+from tests.churn import EDIT_KINDS, EditNotApplicable
 from tests.corpus import CorpusPage
 
-# One page load of page `index` is churn seed LOAD_SEED * load + index: every page and
-# every load gets its own boilerplate.
-LOAD_SEED = 100_000
 FIRST, CHURN, EDIT = 0, 1, 2
 QUICK_PAGES = 100
-
-
-def load(html: str, page: CorpusPage, index: int, number: int) -> bytes:
-    """The page as served on its `number`-th load."""
-    return inject_churn(html, LOAD_SEED * number + index, reference=page.text).encode()
 
 
 def versions(config: Path) -> dict[str, tuple[int, str]]:
@@ -67,28 +60,12 @@ def versions(config: Path) -> dict[str, tuple[int, str]]:
     return {url: (count, text or "") for url, count, text in rows}
 
 
-def serve(site: NewsSite, index: int, body: bytes) -> None:
-    site.set(page_path(index), Resource(body, "text/html"))
-
-
-def edit_page(html: str, index: int, kept: str) -> tuple[str, str]:
-    """The page after one real edit: the kind is chosen in turn by index; a kind the page
-    has no place for is skipped for the next one. Returns (kind, edited html)."""
-    for step in range(len(EDIT_KINDS)):
-        kind = EDIT_KINDS[(index + step) % len(EDIT_KINDS)]
-        try:
-            return kind, apply_edit(html, kind, random.Random(index), kept)
-        except EditNotApplicable:
-            continue
-    raise EditNotApplicable(f"no edit applies to page {index}")
-
-
 def measure(pages: list[CorpusPage], quick: bool) -> list[dict[str, Any]]:
     if quick:
         pages = pages[:QUICK_PAGES]
     htmls = [page.html_bytes().decode("utf-8") for page in pages]
     site = serve_pages(
-        [load(h, p, i, FIRST) for i, (h, p) in enumerate(zip(htmls, pages, strict=True))]
+        [page_load(h, p, i, FIRST) for i, (h, p) in enumerate(zip(htmls, pages, strict=True))]
     )
     try:
         with tempfile.TemporaryDirectory() as folder:
@@ -100,7 +77,7 @@ def measure(pages: list[CorpusPage], quick: bool) -> list[dict[str, Any]]:
             excluded = [pages[i].id for i in sorted(set(range(len(pages))) - set(kept))]
 
             for i in kept:
-                serve(site, i, load(htmls[i], pages[i], i, CHURN))
+                serve_page(site, i, page_load(htmls[i], pages[i], i, CHURN))
             churn_seconds, churn = timed_crawl(config, "--recheck", "all", "--no-discover")
             after_churn = versions(config)
             false_pages = [pages[i].id for i in kept if after_churn[urls[i]][0] != 1]
@@ -109,11 +86,11 @@ def measure(pages: list[CorpusPage], quick: bool) -> list[dict[str, Any]]:
             not_applicable = []
             for i in kept:
                 try:
-                    kinds[i], edited = edit_page(htmls[i], i, stored[urls[i]][1])
+                    kinds[i], edited = edit_page(htmls[i], stored[urls[i]][1], first_kind=i, seed=i)
                 except EditNotApplicable:
                     not_applicable.append(pages[i].id)
                     continue
-                serve(site, i, load(edited, pages[i], i, EDIT))
+                serve_page(site, i, page_load(edited, pages[i], i, EDIT))
             edit_seconds, edit = timed_crawl(config, "--recheck", "all", "--no-discover")
             after_edit = versions(config)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 import time
@@ -18,7 +19,12 @@ sys.path.insert(0, str(REPO))
 from crawler.newssite import NewsSite, Resource, SitemapEntry, sitemap_urlset  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.schema import upgrade  # noqa: E402
+from tests.churn import EDIT_KINDS, EditNotApplicable, apply_edit, inject_churn  # noqa: E402
 from tests.corpus import CorpusPage, corpus_available, corpus_pages  # noqa: E402
+
+# Page load `number` of page `index` gets churn seed LOAD_SEED * number + index: every
+# page and every load has boilerplate of its own.
+LOAD_SEED = 100_000
 
 
 def require_corpus_or_exit() -> list[CorpusPage]:
@@ -50,6 +56,29 @@ def serve_pages(bodies: Sequence[bytes], copies: int = 1) -> NewsSite:
     site.set("/sitemap.xml", Resource(sitemap.encode(), "application/xml"))
     site.set("/robots.txt", Resource(b"User-agent: *\nAllow: /\n", "text/plain"))
     return site
+
+
+def page_load(html: str, page: CorpusPage, index: int, number: int) -> bytes:
+    """Page `index` as served on its `number`-th load: same article, fresh boilerplate."""
+    return inject_churn(html, LOAD_SEED * number + index, reference=page.text).encode()
+
+
+def serve_page(site: NewsSite, index: int, body: bytes) -> None:
+    """Serve ``body`` at page `index`'s URL from now on (see :func:`page_path`)."""
+    site.set(page_path(index), Resource(body, "text/html"))
+
+
+def edit_page(html: str, kept: str, *, first_kind: int, seed: int) -> tuple[str, str]:
+    """The page after one real edit (tests/churn.py), trying the edit kinds in turn from
+    ``first_kind``: a kind the page has no place for is skipped for the next one. Returns
+    (kind, edited html); EditNotApplicable when no kind applies."""
+    for step in range(len(EDIT_KINDS)):
+        kind = EDIT_KINDS[(first_kind + step) % len(EDIT_KINDS)]
+        try:
+            return kind, apply_edit(html, kind, random.Random(seed), kept)
+        except EditNotApplicable:
+            continue
+    raise EditNotApplicable(f"no edit applies (first kind {first_kind})")
 
 
 def make_archive(folder: Path, site: NewsSite, name: str = "corpus") -> Path:

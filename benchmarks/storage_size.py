@@ -18,7 +18,6 @@ are, per table and index, from SQLite's ``dbstat`` table.
 from __future__ import annotations
 
 import argparse
-import random
 import sqlite3
 import tempfile
 from collections import Counter
@@ -26,27 +25,22 @@ from pathlib import Path
 from typing import Any
 
 from common import (
+    edit_page,
     figure,
     make_archive,
+    page_load,
     page_path,
     require_corpus_or_exit,
+    serve_page,
     serve_pages,
     timed_crawl,
 )
 
-from crawler.newssite import NewsSite, Resource
-from tests.churn import EDIT_KINDS, EditNotApplicable, apply_edit, inject_churn
+from tests.churn import EditNotApplicable
 from tests.corpus import CorpusPage
 
 QUICK_PAGES = 80
-# Page load `number` of page `index` gets churn seed LOAD_SEED * number + index.
-LOAD_SEED = 100_000
 EDITS = 2  # each article: a first version and two edits
-
-
-def load(html: str, page: CorpusPage, index: int, number: int) -> bytes:
-    """The page as served on its `number`-th load: same article, fresh boilerplate."""
-    return inject_churn(html, LOAD_SEED * number + index, reference=page.text).encode()
 
 
 def latest_texts(database: Path) -> dict[str, tuple[int, str]]:
@@ -57,18 +51,6 @@ def latest_texts(database: Path) -> dict[str, tuple[int, str]]:
             " LEFT JOIN versions v ON v.article_id = a.id AND v.number = a.version_count"
         ).fetchall()
     return {url: (count, text or "") for url, count, text in rows}
-
-
-def edit_page(html: str, index: int, round_: int, kept: str) -> str:
-    """``html`` after one real edit; the kind turns with page and round, and a kind the
-    page has no place for gives way to the next."""
-    for step in range(len(EDIT_KINDS)):
-        kind = EDIT_KINDS[(index + round_ + step) % len(EDIT_KINDS)]
-        try:
-            return apply_edit(html, kind, random.Random(index * 10 + round_), kept)
-        except EditNotApplicable:
-            continue
-    raise EditNotApplicable(f"no edit applies to page {index}")
 
 
 def disk_bytes(database: Path) -> int:
@@ -100,7 +82,7 @@ def measure(pages: list[CorpusPage], quick: bool) -> list[dict[str, Any]]:
         pages = pages[:QUICK_PAGES]
     htmls = [page.html_bytes().decode("utf-8") for page in pages]
     site = serve_pages(
-        [load(h, p, i, 0) for i, (h, p) in enumerate(zip(htmls, pages, strict=True))]
+        [page_load(h, p, i, 0) for i, (h, p) in enumerate(zip(htmls, pages, strict=True))]
     )
     urls = [site.url(page_path(i)) for i in range(len(pages))]
     skipped: Counter[str] = Counter()
@@ -117,19 +99,17 @@ def measure(pages: list[CorpusPage], quick: bool) -> list[dict[str, Any]]:
                     if count == 0:
                         continue
                     try:
-                        current[i] = edit_page(current[i], i, round_, kept)
+                        _, current[i] = edit_page(
+                            current[i], kept, first_kind=i + round_, seed=i * 10 + round_
+                        )
                     except EditNotApplicable:
                         skipped[f"round {round_}"] += 1
-                    serve(site, i, load(current[i], pages[i], i, round_))
+                    serve_page(site, i, page_load(current[i], pages[i], i, round_))
                 timed_crawl(config, "--recheck", "all", "--no-discover")
             result = size_figure(database, len(pages), quick, skipped)
     finally:
         site.stop()
     return [result]
-
-
-def serve(site: NewsSite, index: int, body: bytes) -> None:
-    site.set(page_path(index), Resource(body, "text/html"))
 
 
 def size_figure(database: Path, page_count: int, quick: bool, skipped: Counter[str]) -> Any:
