@@ -23,6 +23,7 @@ from storage import queries, schema
 from storage.dialect import MATCH_END, MATCH_START
 from storage.errors import ArchiveError, NotFound
 from storage.models import Article
+from storage.search_query import shown_query
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 
@@ -247,7 +248,7 @@ def search(app: App, query: str, source: str | None, limit: int, as_json: bool) 
         )
         return
     if not results:
-        stderr.print(escape(f"Nothing matches {queries.shown_query(query)}."), soft_wrap=True)
+        stderr.print(escape(f"Nothing matches {shown_query(query)}."), soft_wrap=True)
         return
     for r in results:
         snippet = escape(r.snippet).replace(MATCH_START, "[bold yellow]")

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from storage.errors import BadQuery
-from storage.search_query import SEARCH_HELP, to_postgresql
+from storage.search_query import SEARCH_HELP, shown_query, to_postgresql
 
 # Marks around matched words in snippets; replaced by each output (bold, <mark>, **).
 MATCH_START = "\x02"
@@ -225,7 +225,7 @@ def _newest_matching_versions(
 def _fts5_message(query: str, exc: OperationalError) -> str:
     detail = str(exc.orig) if exc.orig is not None else str(exc)
     detail = re.sub(r"^fts5: ", "", detail)
-    return f"cannot search for {query!r}: {detail}; {SEARCH_HELP}"
+    return f"cannot search for {shown_query(query)}: {detail}; {SEARCH_HELP}"
 
 
 def _search_postgresql(

@@ -15,6 +15,7 @@ from storage.dialect import search_versions
 from storage.errors import BadQuery, NotFound
 from storage.models import Article, CrawlRun, Fetch, Source, Version
 from storage.schedule import daemon_status
+from storage.search_query import shown_query
 
 
 def iso(value: datetime | None) -> str | None:
@@ -150,11 +151,6 @@ class SearchResult:
 
 # Longer than any real search; a query this size is pasted text, and FTS5 would parse it all.
 MAX_QUERY_CHARS = 2000
-
-
-def shown_query(query: str, width: int = 60) -> str:
-    """The query quoted for a message, cut to ``width`` characters so the message stays one line."""
-    return repr(query if len(query) <= width else query[: width - 1] + "…")
 
 
 def check_query(query: str) -> None:

@@ -43,9 +43,13 @@ def to_postgresql(query: str, config: str = "simple") -> PostgresQuery:
     return _Parser(query, config).parse()
 
 
+def shown_query(query: str, width: int = 60) -> str:
+    """The query quoted for a message, cut to ``width`` characters so the message stays one line."""
+    return repr(query if len(query) <= width else query[: width - 1] + "…")
+
+
 def _problem(query: str, what: str) -> BadQuery:
-    shown = query if len(query) <= 60 else query[:57] + "..."
-    return BadQuery(f"cannot search for {shown!r}: {what}; {SEARCH_HELP}")
+    return BadQuery(f"cannot search for {shown_query(query)}: {what}; {SEARCH_HELP}")
 
 
 def _tokens(query: str) -> list[tuple[str, str]]:
