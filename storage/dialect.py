@@ -2,7 +2,9 @@
 
 SQLite uses an FTS5 table with external content (the text lives once, in ``versions``);
 the storage code adds each new version to it in the same transaction that stores the
-version. PostgreSQL uses a GIN index over a ``tsvector`` expression, kept by the database.
+version. PostgreSQL keeps a ``tsvector`` of each version in a generated column,
+``versions.search_vector``, under its language's text-search configuration (stemmed, stop
+words left out), with a GIN index over it; the database keeps both.
 """
 
 from __future__ import annotations
@@ -19,17 +21,99 @@ from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from storage.errors import BadQuery
-from storage.search_query import SEARCH_HELP, shown_query, to_postgresql
+from storage.search_query import SEARCH_HELP, shown_query, to_postgresql_each
 
 # Marks around matched words in snippets; replaced by each output (bold, <mark>, **).
 MATCH_START = "\x02"
 MATCH_END = "\x03"
 SNIPPET_WORDS = 24
 
-_PG_DOCUMENT = "to_tsvector('simple', coalesce(title, '') || ' ' || text)"
+# Revision 0001's PostgreSQL index (one configuration for every language); 0004 replaced it.
+_PG_DOCUMENT_0001 = "to_tsvector('simple', coalesce(title, '') || ' ' || text)"
+
+# The text-search configuration of stock PostgreSQL for each language a version can state
+# (its primary subtag, as crawler/extract.py stores it). Any other language, or none, gets
+# "simple": every word as it is written, lower-cased, none left out.
+# A version's vector is made when the row is written, so a change here needs a migration
+# that re-creates versions.search_vector (as 0004 made it), or old rows keep the old words.
+PG_SEARCH_CONFIGS = {
+    "ar": "arabic",
+    "ca": "catalan",
+    "da": "danish",
+    "de": "german",
+    "el": "greek",
+    "en": "english",
+    "es": "spanish",
+    "eu": "basque",
+    "fi": "finnish",
+    "fr": "french",
+    "ga": "irish",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "hy": "armenian",
+    "id": "indonesian",
+    "it": "italian",
+    "lt": "lithuanian",
+    "nb": "norwegian",
+    "ne": "nepali",
+    "nl": "dutch",
+    "nn": "norwegian",
+    "no": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
+}
+PG_FALLBACK_CONFIG = "simple"
+# Every configuration a version's vector can be made with, the fallback first.
+PG_CONFIGS = (PG_FALLBACK_CONFIG, *sorted(set(PG_SEARCH_CONFIGS.values())))
+
+
+def _pg_by_language(language: str, choices: dict[str, str], otherwise: str) -> str:
+    """A CASE over the primary subtag of the SQL expression ``language`` ("en-GB", "en_GB"
+    and "EN" are "en"); immutable, so a generated column can use it."""
+    subtag = f"lower(split_part(replace({language}, '_', '-'), '-', 1))"
+    arms = " ".join(f"WHEN '{code}' THEN {choices[code]}" for code in sorted(choices))
+    return f"CASE {subtag} {arms} ELSE {otherwise} END"
+
+
+def _pg_config_of(language: str) -> str:
+    """The regconfig of a version stating ``language`` (an SQL expression)."""
+    return _pg_by_language(
+        language,
+        {code: f"'{config}'::regconfig" for code, config in PG_SEARCH_CONFIGS.items()},
+        f"'{PG_FALLBACK_CONFIG}'::regconfig",
+    )
+
+
+def language_search_ddl() -> list[str]:
+    """PostgreSQL (revision 0004): each version's words under its own language's
+    configuration, in a generated column with a GIN index; the single-configuration index
+    of 0001 goes."""
+    document = "coalesce(title, '') || ' ' || text"
+    return [
+        "DROP INDEX IF EXISTS ix_versions_search",
+        "ALTER TABLE versions ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
+        f"(to_tsvector({_pg_config_of('language')}, {document})) STORED",
+        "CREATE INDEX ix_versions_search ON versions USING GIN (search_vector)",
+    ]
+
+
+def drop_language_search_ddl() -> list[str]:
+    """Undo language_search_ddl: back to revision 0001's index."""
+    return [
+        "DROP INDEX IF EXISTS ix_versions_search",
+        "ALTER TABLE versions DROP COLUMN IF EXISTS search_vector",
+        *search_index_ddl("postgresql"),
+    ]
 
 
 def search_index_ddl(dialect_name: str) -> list[str]:
+    """The search index as revision 0001 made it."""
     if dialect_name == "sqlite":
         return [
             "CREATE VIRTUAL TABLE versions_fts USING fts5("
@@ -37,7 +121,7 @@ def search_index_ddl(dialect_name: str) -> list[str]:
             "tokenize='unicode61 remove_diacritics 2')"
         ]
     if dialect_name == "postgresql":
-        return [f"CREATE INDEX ix_versions_search ON versions USING GIN ({_PG_DOCUMENT})"]
+        return [f"CREATE INDEX ix_versions_search ON versions USING GIN ({_PG_DOCUMENT_0001})"]
     return []
 
 
@@ -231,38 +315,74 @@ def _fts5_message(query: str, exc: OperationalError) -> str:
 def _search_postgresql(
     session: Session, query: str, *, limit: int, source_id: int | None
 ) -> list[SearchHit]:
+    sql, params = postgresql_search(query, limit=limit, source_id=source_id)
+    try:
+        # A query word that is a stop word in some language ("the") reads as nothing under
+        # that configuration, and PostgreSQL says so in a NOTICE for each: expected, so
+        # not sent (psycopg drops notices unless asked for them; psql would print them).
+        # SET LOCAL ends with this transaction.
+        session.execute(text("SET LOCAL client_min_messages = warning"))
+        rows = session.execute(text(sql), params).all()
+    except ProgrammingError as exc:
+        raise BadQuery(f"cannot search for {query!r}: {exc.orig}; {SEARCH_HELP}") from exc
+    return [SearchHit(r.version_id, -float(r.rank), r.snippet) for r in rows]
+
+
+def postgresql_search(
+    query: str, *, limit: int, source_id: int | None
+) -> tuple[str, dict[str, Any]]:
+    """The SQL of a search on PostgreSQL and its parameters; BadQuery when malformed.
+
+    Rows: the version to show of each matching article (its newest matching one), its
+    rank (its best-ranked matching version's) and a snippet, best first.
+    """
     source_filter = "AND a.source_id = :source_id" if source_id is not None else ""
     # The query is parsed in mediawatch's syntax (FTS5's), so that it means the same here
-    # as on SQLite, and a malformed one is refused the same way.
-    tsquery = to_postgresql(query)
+    # as on SQLite, and a malformed one is refused the same way. Its words are read under
+    # every configuration a version can have been indexed with: the index finds the
+    # versions that match any of them, and each version is then held to the one its own
+    # words were made with: else "late NOT running" would find an English article that
+    # says "running late" (its index holds "run"), through the simple reading's "running".
+    per_config, words = to_postgresql_each(query, PG_CONFIGS)
+    columns = ", ".join(f"{sql} AS q_{config}" for config, sql in per_config.items())
+    any_config = " || ".join(f"q.q_{config}" for config in per_config)
+    own_query = _pg_by_language(
+        "v.language",
+        {code: f"q.q_{config}" for code, config in PG_SEARCH_CONFIGS.items()},
+        f"q.q_{PG_FALLBACK_CONFIG}",
+    )
     sql = f"""
-        WITH q AS (SELECT {tsquery.sql} AS query),
-        hits AS (
-            SELECT DISTINCT ON (v.article_id) v.id, v.title, v.text,
-                   ts_rank({_PG_DOCUMENT}, q.query) AS rank
-            FROM versions v JOIN articles a ON a.id = v.article_id, q
-            WHERE {_PG_DOCUMENT} @@ q.query {source_filter}
-            ORDER BY v.article_id, v.number DESC
+        WITH q AS (SELECT {columns}),
+        matching AS (
+            SELECT v.id, v.article_id, v.number, v.text,
+                   {_pg_config_of("v.language")} AS config, own.query,
+                   ts_rank(v.search_vector, own.query) AS rank
+            FROM versions v JOIN articles a ON a.id = v.article_id, q,
+                 LATERAL (SELECT {own_query} AS query) own
+            WHERE v.search_vector @@ ({any_config}) AND v.search_vector @@ own.query
+                  {source_filter}
+        ),
+        articles_found AS (
+            SELECT DISTINCT ON (article_id) id, article_id, text, config, query,
+                   max(rank) OVER (PARTITION BY article_id) AS rank
+            FROM matching
+            ORDER BY article_id, number DESC
         )
-        SELECT hits.id AS version_id, hits.rank,
-               ts_headline('simple', hits.text, q.query,
+        SELECT id AS version_id, rank,
+               ts_headline(config, text, query,
                            'StartSel=' || :start || ',StopSel=' || :end || ',MaxWords=' || :words)
                    AS snippet
-        FROM hits, q ORDER BY hits.rank DESC LIMIT :limit
+        FROM articles_found ORDER BY rank DESC, article_id LIMIT :limit
     """
-    params = {
-        **tsquery.params,
+    params: dict[str, Any] = {
+        **words,
         "limit": limit,
         "source_id": source_id,
         "start": MATCH_START,
         "end": MATCH_END,
         "words": SNIPPET_WORDS,
     }
-    try:
-        rows = session.execute(text(sql), params).all()
-    except ProgrammingError as exc:
-        raise BadQuery(f"cannot search for {query!r}: {exc.orig}; {SEARCH_HELP}") from exc
-    return [SearchHit(r.version_id, -float(r.rank), r.snippet) for r in rows]
+    return sql, params
 
 
 def search_index_problems(session: Session) -> list[tuple[int | None, str]]:

@@ -20,6 +20,7 @@ NOT binds tightest, then AND, then OR, as in FTS5. Operators are upper case; a l
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from storage.errors import BadQuery
@@ -28,6 +29,7 @@ SEARCH_HELP = 'use words, "quoted phrases", AND, OR, NOT, and prefix* (e.g. Iran
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
 _TOKEN = re.compile(r'\s*(?:(")|(\()|(\))|([^\s"()]+))')
 _NON_WORD = re.compile(r"\W+")
+_CONFIG_NAME = re.compile(r"[a-z_]+")  # a text-search configuration's name, put in the SQL
 
 
 @dataclass
@@ -39,8 +41,21 @@ class PostgresQuery:
 
 
 def to_postgresql(query: str, config: str = "simple") -> PostgresQuery:
-    """The tsquery SQL for a mediawatch search query; BadQuery when it is malformed."""
+    """The tsquery SQL for a mediawatch search query, its words read under the text-search
+    configuration ``config``; BadQuery when it is malformed."""
+    if not _CONFIG_NAME.fullmatch(config):
+        raise ValueError(f"not a text-search configuration's name: {config!r}")
     return _Parser(query, config).parse()
+
+
+def to_postgresql_each(query: str, configs: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The tsquery SQL for a search query under each of ``configs`` (name -> SQL), and the
+    values they bind: the same words, so the same parameters, whatever the configuration."""
+    queries = {config: to_postgresql(query, config) for config in configs}
+    params: dict[str, str] = {}
+    for compiled in queries.values():
+        params.update(compiled.params)
+    return {config: compiled.sql for config, compiled in queries.items()}, params
 
 
 def shown_query(query: str, width: int = 60) -> str:

@@ -41,11 +41,14 @@ def test_models_match_the_migrations(engine: Engine) -> None:
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     # The search index is made by raw DDL and is not in the models: FTS5 tables on SQLite,
-    # a GIN index on PostgreSQL.
+    # a generated tsvector column with a GIN index on PostgreSQL (left out of the models so
+    # that no insert, nor migrate-archive's copy, tries to write it).
     differences = [
         d
         for d in differences
-        if "versions_fts" not in str(d) and "ix_versions_search" not in str(d)
+        if not any(
+            name in str(d) for name in ("versions_fts", "ix_versions_search", "search_vector")
+        )
     ]
     assert differences == []
 
