@@ -20,8 +20,28 @@ from sqlalchemy import Engine, create_engine, make_url, text
 
 from storage.db import make_engine
 from storage.schema import upgrade
+from tests.backends import BACKENDS, POSTGRES_URL, FreshArchives, fresh_schema, sqlite_url
 
-POSTGRES_URL = os.environ.get("MEDIAWATCH_TEST_POSTGRES_URL")
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): the test means something on SQLite only; its PostgreSQL "
+        "half is skipped with the reason",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip the PostgreSQL half of each test marked sqlite_only, saying why."""
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        params = getattr(item, "callspec", None)
+        if marker is None or params is None:
+            continue
+        used = {params.params.get(name) for name in ("database_url", "module_archives")}
+        if "postgresql" in used:
+            reason = marker.args[0] if marker.args else "SQLite only"
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
 
 
 @pytest.fixture(scope="session")
@@ -45,25 +65,28 @@ def postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty archive's URL: a SQLite file, or a fresh schema in the run's PostgreSQL
     database (its search_path set in the URL, so every table and index lands there)."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'archive.db'}"
+        yield sqlite_url(tmp_path)
         return
-    database = make_url(request.getfixturevalue("postgres_database"))
-    schema = f"test_{secrets.token_hex(6)}"
-    admin = create_engine(database, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = database.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_schema(request.getfixturevalue("postgres_database")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_archives(request: pytest.FixtureRequest) -> Iterator[FreshArchives]:
+    """Empty archives of one backend for a module's tests (`.new(folder)` makes one): for
+    module-scoped fixtures, such as a crawl made once and asserted on by many tests. The
+    module's tests run once per backend."""
+    database = None
+    if request.param == "postgresql":
+        database = request.getfixturevalue("postgres_database")
+    archives = FreshArchives(request.param, database)
+    yield archives
+    archives.close()
 
 
 @pytest.fixture
