@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import secrets
+import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import create_engine, make_url, text
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -116,3 +121,87 @@ def figure(name: str, value: float, target: str, unit: str, detail: str) -> dict
     row = {"name": name, "value": round(value, 4), "target": target, "unit": unit, "detail": detail}
     print(json.dumps(row), flush=True)
     return row
+
+
+# -- PostgreSQL -----------------------------------------------------------------------------
+
+# The server the PostgreSQL benchmarks make their databases on (each its own, dropped after).
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_server_url() -> str:
+    return os.environ.get("MEDIAWATCH_BENCH_POSTGRES_URL") or POSTGRES_SERVER
+
+
+def postgres_unreachable() -> str | None:
+    """Why the PostgreSQL server cannot be used, or None when it can."""
+    server = postgres_server_url()
+    try:
+        engine = create_engine(server, connect_args={"connect_timeout": 5})
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
+    except Exception as error:  # any failure to connect means: nothing to measure there
+        shown = make_url(server).render_as_string(hide_password=True)
+        first_line = (str(error).splitlines() or [""])[0]  # one line: it goes in a table
+        return f"PostgreSQL at {shown} is not reachable ({type(error).__name__}: {first_line})"
+    return None
+
+
+@contextmanager
+def fresh_postgres_database(purpose: str) -> Iterator[str]:
+    """The URL of a new, empty database on the benchmark server, dropped afterwards
+    (whatever happened, connections still open to it included)."""
+    server = make_url(postgres_server_url())
+    name = f"mediawatch_bench_{purpose}_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield server.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def skipped(name: str, reason: str) -> dict[str, Any]:
+    """The row of a figure that could not be measured here (run.py writes "skipped")."""
+    row = {
+        "name": name,
+        "value": None,
+        "target": "",
+        "unit": "",
+        "detail": f"skipped: {reason}",
+        "skipped": True,
+    }
+    print(json.dumps(row), flush=True)
+    print(f"# {name} skipped: {reason}", file=sys.stderr, flush=True)
+    return row
+
+
+def source_config(folder: Path, site: NewsSite, database_url: str, name: str = "corpus") -> Path:
+    """A config for one source reading the site's sitemap into ``database_url`` (any
+    backend); unlike :func:`make_archive` it leaves the archive alone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "sources.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "database_url": database_url,
+                "user_agent": "mediawatch-benchmark",
+                "sources": [{"name": name, "sitemaps": [site.url("/sitemap.xml")]}],
+            }
+        )
+    )
+    return config
+
+
+def exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM (``timeout``, a killed CI job) into SystemExit, so that ``finally``
+    blocks still run: the PostgreSQL databases a benchmark made are dropped."""
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(143))

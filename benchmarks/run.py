@@ -12,8 +12,10 @@ each target was met.
 ``--quick`` measures the same figures on fewer pages and versions (under 3 minutes); the
 full run takes about 15 minutes on 2 cores. Without the corpus (``../shared/corpus``, or
 ``--corpus``, or the MEDIAWATCH_CORPUS variable) there is nothing to measure: the run says
-so and exits 0. A benchmark that fails is reported with its error and the run goes on;
-the exit status is then 1.
+so and exits 0. The PostgreSQL figures need a server to make their own databases on
+(postgresql+psycopg://postgres@127.0.0.1:5432/test, or the MEDIAWATCH_BENCH_POSTGRES_URL
+variable); without one they are reported as skipped. A benchmark that fails is reported
+with its error and the run goes on; the exit status is then 1.
 """
 
 from __future__ import annotations
@@ -42,8 +44,9 @@ BENCHMARKS = (
     "churn_corpus",  # churn_false_versions, churn_missed_versions, noise_recheck_ratio
     "crawl_memory",  # rss_growth, rss_peak_mb
     "storage_size",  # storage_ratio
-    "search_scaling",  # search_growth
+    "search_scaling",  # search_growth, search_growth_postgresql
     "diff_speed",  # diff_ms
+    "workers_scaling",  # pg_workers_1_ratio, pg_workers_2_ratio, pg_workers_3_ratio
 )
 PACKAGES = ("scrapy", "trafilatura", "lxml", "SQLAlchemy", "APScheduler", "zstandard")
 _TARGET = re.compile(r"^\s*(>=|<=|<|>|=)?\s*(-?[0-9.]+)\s*$")
@@ -130,7 +133,12 @@ def markdown(rows: list[dict[str, Any]], about: dict[str, str], quick: bool, too
         met = target_met(row["value"], row["target"])
         mark = {True: "yes", False: "**no**", None: "n/a"}[met]
         detail = str(row["detail"]).replace("|", "\\|")
-        value = "failed" if row["value"] is None else f"{row['value']:g}"
+        if row.get("skipped"):
+            value, mark = "skipped", "n/a"
+        elif row["value"] is None:
+            value = "failed"
+        else:
+            value = f"{row['value']:g}"
         lines.append(
             f"| `{row['name']}` | {value} | {row['unit']} | {row['target']} | {mark} | {detail} |"
         )
@@ -151,7 +159,9 @@ def main() -> int:
         os.environ["MEDIAWATCH_CORPUS"] = str(args.corpus.resolve())
     sys.path.insert(0, str(HERE))
     sys.path.insert(0, str(REPO))
-    from common import require_corpus_or_exit
+    from common import exit_cleanly_on_sigterm, require_corpus_or_exit
+
+    exit_cleanly_on_sigterm()
 
     pages = require_corpus_or_exit()
     started = time.perf_counter()

@@ -2,7 +2,7 @@
 
     python benchmarks/search_scaling.py [--quick]
 
-Two synthetic SQLite archives are built, of 10,000 and 100,000 versions (1,000 and
+Two synthetic archives per backend are built, of 10,000 and 100,000 versions (1,000 and
 10,000 with ``--quick``), in one transaction each through SQLAlchemy core and
 ``storage.dialect.index_versions``, the function ``store_page`` indexes every new version
 with. The versions are made from the corpus ground-truth texts: each article mixes
@@ -19,6 +19,13 @@ small one. Each query's time is its median over repetitions, in-process, after o
 warm-up pass, the two archives taking turns query by query so that load from elsewhere
 on the machine falls on both alike. The detail also gives one real
 ``mediawatch search --json`` process per archive, start-up included.
+
+Figure ``search_growth_postgresql``: the same, on PostgreSQL: the same synthetic
+versions, inserted the same way (SQLAlchemy core in batches; the database indexes them
+itself) into two fresh databases on the benchmark server (postgresql+psycopg://postgres@
+127.0.0.1:5432/test, or the MEDIAWATCH_BENCH_POSTGRES_URL variable), migrated by
+``storage.schema.upgrade`` (what `mediawatch init` runs), vacuumed and analysed as
+autovacuum would soon do, and dropped afterwards. Skipped when no server is reachable.
 """
 
 from __future__ import annotations
@@ -26,18 +33,29 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
-from common import REPO, figure, require_corpus_or_exit
+from common import (
+    REPO,
+    exit_cleanly_on_sigterm,
+    figure,
+    fresh_postgres_database,
+    postgres_unreachable,
+    require_corpus_or_exit,
+    skipped,
+)
 from sqlalchemy import Engine, insert
 
 from storage.changes import ArticleContent, fingerprint
@@ -45,7 +63,7 @@ from storage.db import make_engine, make_sessionmaker
 from storage.dialect import index_versions
 from storage.models import Article, Source, Version
 from storage.queries import search
-from storage.schema import upgrade
+from storage.schema import head_revision, upgrade
 from tests.corpus import CorpusPage
 
 SIZES = (10_000, 100_000)
@@ -178,11 +196,13 @@ def synthetic_rows(
         yield article, rows
 
 
-def build_archive(folder: Path, pages: Sequence[CorpusPage], count: int) -> tuple[Engine, float]:
-    """A migrated SQLite archive holding ``count`` synthetic versions, all indexed for
-    search; and the seconds it took."""
+def build_archive(
+    database_url: str, pages: Sequence[CorpusPage], count: int
+) -> tuple[Engine, float]:
+    """A migrated archive (SQLite or PostgreSQL) holding ``count`` synthetic versions, all
+    indexed for search; and the seconds it took."""
     started = time.perf_counter()
-    engine = make_engine(f"sqlite:///{folder / 'archive.db'}")
+    engine = make_engine(database_url)
     upgrade(engine)
     articles: list[dict[str, Any]] = []
     versions: list[dict[str, Any]] = []
@@ -192,6 +212,7 @@ def build_archive(folder: Path, pages: Sequence[CorpusPage], count: int) -> tupl
         def flush() -> None:
             session.execute(insert(Article), articles)
             session.execute(insert(Version), versions)
+            # SQLite: into the FTS5 table; PostgreSQL keeps its index itself (a no-op).
             index_versions(session, ((v["id"], v["title"], v["text"]) for v in versions))
             articles.clear()
             versions.clear()
@@ -203,9 +224,20 @@ def build_archive(folder: Path, pages: Sequence[CorpusPage], count: int) -> tupl
                 flush()
         if versions:
             flush()
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    settle(engine)
     return engine, time.perf_counter() - started
+
+
+def settle(engine: Engine) -> None:
+    """Leave the archive as a long-running one would be after a bulk write: SQLite's WAL
+    checkpointed; PostgreSQL vacuumed and analysed, as autovacuum would soon do (it empties
+    the GIN index's pending list and gives the planner statistics)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    elif engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
 
 
 def query_times(
@@ -230,8 +262,11 @@ def query_times(
     return [{query: statistics.median(times) for query, times in s.items()} for s in samples]
 
 
-def hit_counts(engine: Engine, queries: Sequence[str]) -> dict[str, int]:
-    """How many versions each query matches (what the search has to rank)."""
+def hit_counts(engine: Engine, queries: Sequence[str]) -> dict[str, int] | None:
+    """How many versions each query matches (what the search has to rank); SQLite only
+    (PostgreSQL holds the same versions: its counts are the same)."""
+    if engine.dialect.name != "sqlite":
+        return None
     with engine.connect() as connection:
         return {
             query: int(
@@ -243,13 +278,13 @@ def hit_counts(engine: Engine, queries: Sequence[str]) -> dict[str, int]:
         }
 
 
-def cli_search_seconds(folder: Path, query: str) -> tuple[float, int]:
+def cli_search_seconds(folder: Path, database_url: str, query: str) -> tuple[float, int]:
     """Wall time of one real `mediawatch search --json` process, and its number of results."""
     config = folder / "sources.yaml"
     config.write_text(
         yaml.safe_dump(
             {
-                "database_url": f"sqlite:///{folder / 'archive.db'}",
+                "database_url": database_url,
                 "sources": [{"name": SOURCE, "sitemaps": ["http://127.0.0.1:9/sitemap.xml"]}],
             }
         )
@@ -263,53 +298,145 @@ def cli_search_seconds(folder: Path, query: str) -> tuple[float, int]:
     return elapsed, len(json.loads(done.stdout))
 
 
-def measure(pages: list[CorpusPage], quick: bool) -> list[dict[str, Any]]:
-    sizes = QUICK_SIZES if quick else SIZES
-    small, big = sizes
-    with tempfile.TemporaryDirectory() as root:
-        folders = {size: Path(root) / str(size) for size in sizes}
-        engines: dict[int, Engine] = {}
-        build_seconds: dict[int, float] = {}
-        for size, folder in folders.items():
-            folder.mkdir()
-            engines[size], build_seconds[size] = build_archive(folder, pages, size)
-        per_archive = query_times(list(engines.values()), QUERIES, REPETITIONS)
+@dataclass
+class Growth:
+    """What was measured on one backend: per archive size, each query's median seconds,
+    its hits (SQLite only), one CLI search and the build time."""
+
+    sizes: tuple[int, int]
+    times: dict[int, dict[str, float]]
+    hits: dict[int, dict[str, int] | None]
+    cli: dict[int, tuple[float, int]]
+    build_seconds: dict[int, float]
+
+    def median_ms(self, size: int) -> float:
+        return statistics.median(self.times[size].values()) * 1000
+
+    @property
+    def ratio(self) -> float:
+        small, big = self.sizes
+        return self.median_ms(big) / self.median_ms(small)
+
+
+def growth(
+    pages: Sequence[CorpusPage], sizes: tuple[int, int], urls: dict[int, str], root: Path
+) -> Growth:
+    """Build an archive of each size at its URL, then time the queries on them in turn."""
+    engines: dict[int, Engine] = {}
+    build_seconds: dict[int, float] = {}
+    folders = {size: root / str(size) for size in sizes}
+    try:
+        for size in sizes:
+            folders[size].mkdir(parents=True, exist_ok=True)
+            engines[size], build_seconds[size] = build_archive(urls[size], pages, size)
+            print(
+                f"# {engines[size].dialect.name}: {size:,} versions built in "
+                f"{build_seconds[size]:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+        per_archive = query_times([engines[size] for size in sizes], QUERIES, REPETITIONS)
         times = dict(zip(sizes, per_archive, strict=True))
         hits = {size: hit_counts(engine, QUERIES) for size, engine in engines.items()}
+    finally:
         for engine in engines.values():
             engine.dispose()
-        cli = {size: cli_search_seconds(folder, CLI_QUERY) for size, folder in folders.items()}
+    cli = {size: cli_search_seconds(folders[size], urls[size], CLI_QUERY) for size in sizes}
+    return Growth(sizes, times, hits, cli, build_seconds)
 
-    def median_ms(size: int) -> float:
-        return statistics.median(times[size].values()) * 1000
+
+def growth_detail(result: Growth, quick: bool, backend: str) -> str:
+    small, big = result.sizes
+    times, hits, cli = result.times, result.hits, result.cli
+
+    def counted(query: str) -> str:
+        small_hits, big_hits = hits[small], hits[big]
+        if small_hits is None or big_hits is None:
+            return ""
+        return f" ({small_hits[query]}->{big_hits[query]} hits)"
 
     slowest = max(QUERIES, key=lambda q: times[big][q])
     per_query = "; ".join(
-        f"{q} {times[small][q] * 1000:.1f}->{times[big][q] * 1000:.1f} ms "
-        f"({hits[small][q]}->{hits[big][q]} hits)"
+        f"{q} {times[small][q] * 1000:.1f}->{times[big][q] * 1000:.1f} ms{counted(q)}"
         for q in QUERIES
     )
-    row = figure(
-        "search_growth",
-        median_ms(big) / median_ms(small),
-        "<= 2.0",
-        "ratio",
-        f"{'quick: ' if quick else ''}median of {len(QUERIES)} queries' median times "
-        f"(of {REPETITIONS}, in-process storage.queries.search, limit 50, the two archives "
-        f"in turn) over {big:,} versions {median_ms(big):.1f} ms vs {small:,} versions "
-        f"{median_ms(small):.1f} ms; slowest on {big:,}: {slowest}; "
+    return (
+        f"{'quick: ' if quick else ''}{backend}; median of {len(QUERIES)} queries' median "
+        f"times (of {REPETITIONS}, in-process storage.queries.search, limit 50, the two "
+        f"archives in turn) over {big:,} versions {result.median_ms(big):.1f} ms vs "
+        f"{small:,} versions {result.median_ms(small):.1f} ms; slowest on {big:,}: {slowest}; "
         f"one `mediawatch search --json {CLI_QUERY}` process: "
         + ", ".join(
-            f"{size:,} versions {cli[size][0]:.2f} s ({cli[size][1]} results)" for size in sizes
+            f"{size:,} versions {cli[size][0]:.2f} s ({cli[size][1]} results)"
+            for size in result.sizes
         )
         + "; archives built in "
-        + ", ".join(f"{build_seconds[size]:.0f} s" for size in sizes)
-        + f" (text only, no raw HTML); per query: {per_query}",
+        + ", ".join(f"{result.build_seconds[size]:.0f} s" for size in result.sizes)
+        + f" (text only, no raw HTML); per query: {per_query}"
     )
-    return [row]
+
+
+def schema_note() -> str:
+    """Which migrations the archives were built with (the search index is theirs)."""
+    return f"schema revision {head_revision()}"
+
+
+def postgres_server(database_url: str) -> str:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return str(connection.exec_driver_sql("SHOW server_version").scalar_one())
+    finally:
+        engine.dispose()
+
+
+def measure(pages: list[CorpusPage], quick: bool) -> list[dict[str, Any]]:
+    sizes = QUICK_SIZES if quick else SIZES
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "sqlite"
+        urls = {size: f"sqlite:///{root / str(size) / 'archive.db'}" for size in sizes}
+        result = growth(pages, sizes, urls, root)
+    rows.append(
+        figure(
+            "search_growth",
+            result.ratio,
+            "<= 2.0",
+            "ratio",
+            growth_detail(result, quick, f"SQLite {sqlite3.sqlite_version} FTS5, {schema_note()}"),
+        )
+    )
+    unreachable = postgres_unreachable()
+    if unreachable is not None:
+        rows.append(skipped("search_growth_postgresql", unreachable))
+        return rows
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as databases:
+        urls = {
+            size: databases.enter_context(fresh_postgres_database(f"search{size}"))
+            for size in sizes
+        }
+        server = postgres_server(urls[sizes[0]])
+        result = growth(pages, sizes, urls, Path(folder))
+    rows.append(
+        figure(
+            "search_growth_postgresql",
+            result.ratio,
+            "<= 2.0",
+            "ratio",
+            growth_detail(
+                result,
+                quick,
+                f"PostgreSQL {server}, a fresh database per archive, VACUUM ANALYZE after "
+                f"the bulk insert, {schema_note()}; the same synthetic versions as "
+                "search_growth's (hits there)",
+            ),
+        )
+    )
+    return rows
 
 
 def main() -> None:
+    exit_cleanly_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="1,000 vs 10,000 versions")
     measure(require_corpus_or_exit(), parser.parse_args().quick)
