@@ -11,6 +11,7 @@ from cli import (
     demo_command,
     migrate_command,
     run_command,
+    serve_command,
 )
 from cli.app import App
 
@@ -53,6 +54,7 @@ for command in [
     *run_command.COMMANDS,
     *demo_command.COMMANDS,
     *migrate_command.COMMANDS,
+    *serve_command.COMMANDS,
 ]:
     cli.add_command(command)
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from storage.dialect import search_versions
+from storage.changes import MINOR
+from storage.dialect import MATCH_END, MATCH_START, search_versions
 from storage.errors import BadQuery, NotFound
 from storage.models import Article, CrawlRun, Fetch, Source, Version
 from storage.schedule import daemon_status
@@ -52,8 +53,10 @@ def article_rows(
     sources: Sequence[str] = (),
     status: str | None = None,
     changed: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """`articles --json`: newest first by last change."""
+    """`articles --json`: newest first by last change; ``limit`` and ``offset`` page it."""
     latest_title = (
         select(Version.title)
         .where(Version.article_id == Article.id, Version.number == Article.version_count)
@@ -71,6 +74,8 @@ def article_rows(
         query = query.where(Article.status == status)
     if changed:
         query = query.where(Article.version_count > 1)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     return [
         {
             "url": article.url,
@@ -136,6 +141,98 @@ def version_document(article: Article, version: Version) -> dict[str, Any]:
         "language": version.language,
         "content_hash": version.content_hash,
     }
+
+
+def diff_versions(
+    session: Session, article: Article, older: int | None, newer: int | None
+) -> tuple[Version, Version]:
+    """The two versions `diff` compares: ``newer`` (default: the latest) and ``older``
+    (default: the one before it)."""
+    to_version = get_version(session, article, newer)
+    if older is None:
+        if to_version.number == 1:
+            raise NotFound(
+                f"{article.url} has only version 1; a diff needs two versions "
+                "(give --from and --to, or wait for an edit)"
+            )
+        older = to_version.number - 1
+    return get_version(session, article, older), to_version
+
+
+@dataclass(frozen=True)
+class EditsCursor:
+    """Where a page of :func:`recent_edits` ends: the next page starts after this version."""
+
+    fetched_at: datetime
+    version_id: int
+
+
+def recent_edits(
+    session: Session,
+    *,
+    limit: int,
+    after: EditsCursor | None = None,
+    trivial: bool = False,
+    source: str | None = None,
+) -> tuple[list[dict[str, Any]], EditsCursor | None]:
+    """The newest edits (versions after the first), newest first, and the cursor of the
+    next page (None on the last). Minor edits (typo fixes) only with ``trivial``.
+
+    Keyset paging on (fetched_at, id) walks ix_versions_fetched_at from where the last
+    page ended, so page 1000 costs what page 1 does.
+    """
+    query = (
+        select(
+            Version.id,
+            Version.number,
+            Version.fetched_at,
+            Version.title,
+            Version.changed,
+            Version.change_kind,
+            Version.words_added,
+            Version.words_removed,
+            Article.url,
+            Article.version_count,
+            Source.name,
+        )
+        .join(Article, Article.id == Version.article_id)
+        .join(Source, Source.id == Article.source_id)
+        .where(Version.number > 1)
+        .order_by(Version.fetched_at.desc(), Version.id.desc())
+        .limit(limit + 1)
+    )
+    if not trivial:
+        query = query.where(or_(Version.change_kind.is_(None), Version.change_kind != MINOR))
+    if source is not None:
+        query = query.where(Article.source_id == source_id(session, source))
+    if after is not None:
+        query = query.where(
+            or_(
+                Version.fetched_at < after.fetched_at,
+                and_(Version.fetched_at == after.fetched_at, Version.id < after.version_id),
+            )
+        )
+    rows = session.execute(query).all()
+    following = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        following = EditsCursor(rows[-1].fetched_at, rows[-1].id)
+    edits = [
+        {
+            "url": row.url,
+            "source": row.name,
+            "title": row.title,
+            "version": row.number,
+            "versions": row.version_count,
+            "fetched_at": iso(row.fetched_at),
+            "changed": list(row.changed),
+            "change_kind": row.change_kind,
+            "words_added": row.words_added,
+            "words_removed": row.words_removed,
+        }
+        for row in rows
+    ]
+    return edits, following
 
 
 @dataclass(frozen=True)
@@ -231,6 +328,22 @@ def search(
             )
         )
     return results
+
+
+def search_rows(results: Sequence[SearchResult]) -> list[dict[str, Any]]:
+    """`search --json`: the snippets as plain text, without the match markers."""
+    return [
+        {
+            "url": r.url,
+            "source": r.source,
+            "title": r.title,
+            "version": r.version,
+            "versions": r.versions,
+            "fetched_at": iso(r.fetched_at),
+            "snippet": r.snippet.replace(MATCH_START, "").replace(MATCH_END, ""),
+        }
+        for r in results
+    ]
 
 
 def status_document(session: Session) -> dict[str, Any]:
