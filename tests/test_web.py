@@ -432,3 +432,5 @@ def test_serve_answers_http_and_stops_on_sigterm(archive: Engine, database_url: 
         if process.poll() is None:
             process.kill()
             process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
