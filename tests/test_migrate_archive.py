@@ -178,7 +178,8 @@ def test_the_migrated_archive_reads_the_same_through_every_command(
     assert hit["url"] == source.urls(source.edited) and hit["version"] == 2
     [hit] = same_hits("corrected")
     assert hit["url"] == source.urls(source.twice) and hit["version"] == 3
-    assert len(same_hits("the")) > 1
+    # Not "the": PostgreSQL leaves an English stop word out of an English article's index.
+    assert len(same_hits("said")) > 1
     exported = same("export", "--format", "jsonl")
     assert len(exported.splitlines()) == counts["versions"]
     same("status", "--json")
