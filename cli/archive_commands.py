@@ -21,7 +21,7 @@ from storage import diff as worddiff
 from storage import export as exporting
 from storage import queries, schema
 from storage.dialect import MATCH_END, MATCH_START
-from storage.errors import ArchiveError, NotFound
+from storage.errors import ArchiveError
 from storage.models import Article
 from storage.search_query import shown_query
 
@@ -185,15 +185,7 @@ def diff(
     """
     with app.session() as session:
         article = _article(session, url)
-        newer = queries.get_version(session, article, to_number)
-        if from_number is None:
-            if newer.number == 1:
-                raise NotFound(
-                    f"{article.url} has only version 1; a diff needs two versions "
-                    "(give --from and --to, or wait for an edit)"
-                )
-            from_number = newer.number - 1
-        older = queries.get_version(session, article, from_number)
+        older, newer = queries.diff_versions(session, article, from_number, to_number)
     ops = worddiff.word_diff(
         worddiff.article_document(older.title, older.text),
         worddiff.article_document(newer.title, newer.text),
@@ -232,20 +224,7 @@ def search(app: App, query: str, source: str | None, limit: int, as_json: bool) 
     with app.session() as session:
         results = queries.search(session, query, source=source, limit=limit)
     if as_json:
-        print_json(
-            [
-                {
-                    "url": r.url,
-                    "source": r.source,
-                    "title": r.title,
-                    "version": r.version,
-                    "versions": r.versions,
-                    "fetched_at": queries.iso(r.fetched_at),
-                    "snippet": r.snippet.replace(MATCH_START, "").replace(MATCH_END, ""),
-                }
-                for r in results
-            ]
-        )
+        print_json(queries.search_rows(results))
         return
     if not results:
         stderr.print(escape(f"Nothing matches {shown_query(query)}."), soft_wrap=True)
