@@ -13,7 +13,9 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -59,6 +61,7 @@ WORDS = (
     "festival",
 )
 LOCKED = "database is locked"
+CRAWL_TIMEOUT = 600  # seconds; a crawl here takes about 10 on an idle machine
 
 
 def page_text(index: int, edition: int) -> tuple[str, list[str]]:
@@ -151,9 +154,12 @@ def read_in_loops(config: Path, writer: subprocess.Popen[str], search_for: str) 
     reads = Reads()
     lock = threading.Lock()
 
+    deadline = time.monotonic() + CRAWL_TIMEOUT
+
     def loop(body: Any) -> None:
         rounds = 0
-        while writer.poll() is None or rounds == 0:
+        # The deadline stops the readers if the crawl hangs; the writer check then fails.
+        while (writer.poll() is None and time.monotonic() < deadline) or rounds == 0:
             body()
             rounds += 1
         body()  # one more after the crawl: it sees the final archive
@@ -213,16 +219,20 @@ def crawl_while_reading(
 ) -> tuple[Reads, dict[str, Any]]:
     """Run a crawl and the reader loops beside it; search_for is a word the crawl adds."""
     command = [sys.executable, "-m", "cli", "--config", str(config), "crawl", "--json", *crawl_args]
-    writer = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        reads = read_in_loops(config, writer, search_for)
-        out, err = writer.communicate(timeout=300)
-    finally:
-        if writer.poll() is None:
-            writer.kill()
-            writer.wait()
+    # The crawl writes to files, not pipes: nobody reads a pipe until the readers stop, and
+    # a crawl blocked on a full stderr pipe would never exit, so the readers would never stop.
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        writer = subprocess.Popen(command, cwd=REPO, stdout=stdout, stderr=stderr, text=True)
+        try:
+            reads = read_in_loops(config, writer, search_for)
+            writer.wait(timeout=60)
+        finally:
+            if writer.poll() is None:
+                writer.kill()
+                writer.wait()
+        stdout.seek(0)
+        stderr.seek(0)
+        out, err = stdout.read(), stderr.read()
     assert writer.returncode == 0, err[-2000:]
     assert LOCKED not in err
     return reads, json.loads(out)

@@ -235,23 +235,28 @@ def _config(tmp_path: Path, site: NewsSite, database_url: str) -> Path:
     return path
 
 
+# Each worker's stderr goes to a file, by pid: a pipe that nobody reads while the test
+# waits on another worker could fill and stall the worker writing to it.
+_STDERR: dict[int, Path] = {}
+
+
 def _workers(config: Path, count: int, claim_seconds: float) -> list[subprocess.Popen[str]]:
     env = {**os.environ, "MEDIAWATCH_CLAIM_SECONDS": str(claim_seconds)}
-    return [
-        subprocess.Popen(
-            crawl_command(config),
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(count)
-    ]
+    workers = []
+    for n in range(count):
+        log = config.parent / f"worker-{n}.stderr"
+        with log.open("w") as stderr:
+            worker = subprocess.Popen(
+                crawl_command(config), env=env, stdout=subprocess.DEVNULL, stderr=stderr, text=True
+            )
+        _STDERR[worker.pid] = log
+        workers.append(worker)
+    return workers
 
 
 def _finish(worker: subprocess.Popen[str]) -> None:
-    _, err = worker.communicate(timeout=300)
-    assert worker.returncode == 0, err[-2000:]
+    worker.wait(timeout=300)
+    assert worker.returncode == 0, _STDERR[worker.pid].read_text()[-2000:]
 
 
 def _article_requests(site: NewsSite) -> Counter[str]:
@@ -297,7 +302,7 @@ def test_a_killed_workers_articles_are_fetched_by_the_others(
     for worker in workers:
         if worker is not victim:
             _finish(worker)
-    victim.communicate()
+    victim.wait()
     assert victim.returncode == -signal.SIGKILL
     # Every article archived once, one version each, the victim's included.
     assert _archive_state(postgres_url) == (ARTICLES, ARTICLES, ARTICLES, ARTICLES)
