@@ -221,3 +221,56 @@ class PendingArticle(Base):
     found_at: Mapped[datetime]
     claimed_by: Mapped[str | None] = mapped_column(String(200))
     claimed_until: Mapped[datetime | None]
+
+
+class WatchMatch(Base):
+    """A version that matched a watch (a saved search from the config's ``watch`` list)
+    when it was stored: a new article whose text matches, or an edit whose changed words
+    touch the query. Written in the transaction that stores the version."""
+
+    __tablename__ = "watch_matches"
+    __table_args__ = (
+        UniqueConstraint("watch", "version_id"),
+        Index("ix_watch_matches_watch_matched_at", "watch", "matched_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The watch's name as the config gave it when the match was made.
+    watch: Mapped[str] = mapped_column(String(200))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    # "new" (a new article's first version) or "edit" (a later version).
+    kind: Mapped[str] = mapped_column(String(10))
+    # The matching passage, plain text, with the matched words as they stand in the text.
+    snippet: Mapped[str] = mapped_column(Text)
+    matched_at: Mapped[datetime]
+
+    article: Mapped[Article] = relationship()
+    version: Mapped[Version] = relationship()
+
+
+class WebhookDelivery(Base):
+    """One JSON POST owed to one webhook about one new version (the outbox): written in the
+    transaction that stores the version, sent after it commits, retried with backoff."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("url", "version_id"),
+        Index("ix_webhook_deliveries_status_next_attempt", "status", "next_attempt"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), index=True)
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    # "pending" (to be sent at next_attempt), "delivered", or "failed" (gave up).
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    # The last attempt's HTTP status (None when no answer came) and what went wrong.
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    version: Mapped[Version] = relationship()
