@@ -43,6 +43,7 @@ from crawler.newssite import NewsSite, Resource
 from storage.db import make_engine
 from storage.models import Fetch
 from storage.schema import upgrade
+from tests.backends import FreshArchives
 from tests.fault_site import (
     FaultSite,
     Hang,
@@ -102,8 +103,8 @@ def crawl(config: Path, *args: str) -> Crawl:
     return Crawl(done.returncode, summary, int(peak[-1]) / 1024, done.stderr)
 
 
-def write_config(path: Path, source: Mapping[str, object]) -> Path:
-    database = f"sqlite:///{path.parent / 'archive.db'}"
+def write_config(path: Path, source: Mapping[str, object], archives: FreshArchives) -> Path:
+    database = archives.new(path.parent)
     path.write_text(
         yaml.safe_dump({"database_url": database, "user_agent": USER_AGENT, "sources": [source]})
     )
@@ -198,10 +199,11 @@ RECHECK_FAULTS: dict[str, tuple[Any, str]] = {
 
 @pytest.fixture(scope="module")
 def rechecked(
-    tmp_path_factory: pytest.TempPathFactory, off_domain: NewsSite
+    tmp_path_factory: pytest.TempPathFactory, off_domain: NewsSite, module_archives: FreshArchives
 ) -> Iterator[Rechecked]:
     with FaultSite() as site:
-        config = write_config(tmp_path_factory.mktemp("recheck") / "sources.yaml", site.source())
+        folder = tmp_path_factory.mktemp("recheck")
+        config = write_config(folder / "sources.yaml", site.source(), module_archives)
         clean = crawl(config)
         articles = sorted(p for p, spec in site.articles.items() if not spec.private)
         for path in articles:
@@ -340,7 +342,9 @@ class Discovery:
 
 
 @pytest.fixture(scope="module")
-def discovery(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Discovery]:
+def discovery(
+    tmp_path_factory: pytest.TempPathFactory, module_archives: FreshArchives
+) -> Iterator[Discovery]:
     with FaultSite() as site:
         served = site.site
         articles = {
@@ -408,7 +412,8 @@ def discovery(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Discovery]:
             "pages": [site.url("/faults/everything/")],
             "article_urls": rf"^{re.escape(site.base_url)}/faults/[a-z0-9-]+\.html$",
         }
-        config = write_config(tmp_path_factory.mktemp("discovery") / "sources.yaml", source)
+        folder = tmp_path_factory.mktemp("discovery")
+        config = write_config(folder / "sources.yaml", source, module_archives)
         result = crawl(config)
         yield Discovery(site, config, result, articles)
 

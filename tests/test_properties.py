@@ -44,6 +44,7 @@ from storage.changes import (
 from storage.db import make_engine
 from storage.diff import article_document, diff_json, word_diff, words
 from storage.schema import upgrade
+from tests.backends import FreshArchives
 
 # --- generated articles ------------------------------------------------------------------
 
@@ -328,9 +329,12 @@ VOLATILE = st.fixed_dictionaries(
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(
+    tmp_path_factory: pytest.TempPathFactory, module_archives: FreshArchives
+) -> Iterator[Engine]:
+    """One archive for the module's property tests, on each backend in turn."""
     folder: Path = tmp_path_factory.mktemp("properties")
-    database = make_engine(f"sqlite:///{folder / 'archive.db'}")
+    database = make_engine(module_archives.new(folder))
     upgrade(database)
     yield database
     database.dispose()

@@ -320,8 +320,9 @@ def site() -> Iterator[FixtureSite]:
 
 
 @pytest.fixture
-def archive_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'archive.db'}"
+def archive_url(database_url: str) -> str:
+    """An initialised archive on each backend in turn."""
+    url = database_url
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
