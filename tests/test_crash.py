@@ -2,10 +2,11 @@
 archive that `mediawatch check` passes, and a rerun archives every article exactly once.
 
 The site is a few hundred small generated articles on 127.0.0.1, listed in a sitemap.
-Kill points are chosen from what the archive shows (polled through a read-only SQLite
+Kill points are chosen from what the archive shows (polled through a read-only
 connection), not from timings: after the first batch is written, half-way through, and
 while a batch is being committed; two more kills come after delays drawn from a seeded
-random generator. Extraction workers (children of the forkserver) are killed too.
+random generator. Extraction workers (children of the forkserver) are killed too. Every
+test runs on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from sqlalchemy import Engine, inspect, make_url, text
+from sqlalchemy.exc import IntegrityError
 
 from cli.main import cli
 from crawler.child import crawl_command, crawl_in_child
 from crawler.newssite import NewsSite, Resource, SitemapEntry, article_page, sitemap_urlset
 from storage.db import make_engine
 from storage.schema import upgrade
+from tests.backends import backend, read_only_engine
 
 ARTICLES = 400
 REPO = Path(__file__).resolve().parent.parent
@@ -78,15 +82,13 @@ def site() -> Iterator[NewsSite]:
 @dataclass
 class Archive:
     config: Path
-    database: Path
+    url: str
+    reader: Engine  # read-only, as a monitoring tool polling the archive would be
 
-    def read(self, sql: str, *params: object) -> list[tuple[object, ...]]:
-        """A query through a read-only connection, as a monitoring tool would poll."""
-        connection = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=30)
-        try:
-            return connection.execute(sql, params).fetchall()
-        finally:
-            connection.close()
+    def read(self, sql: str) -> list[tuple[object, ...]]:
+        """A query through a read-only connection."""
+        with self.reader.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql))]
 
     def count(self, table: str) -> int:
         [(found,)] = self.read(f"SELECT count(*) FROM {table}")
@@ -95,22 +97,23 @@ class Archive:
 
 
 @pytest.fixture
-def archive(site: NewsSite, tmp_path: Path) -> Archive:
+def archive(site: NewsSite, tmp_path: Path, database_url: str) -> Iterator[Archive]:
     config = tmp_path / "sources.yaml"
-    database = tmp_path / "archive.db"
     config.write_text(
         yaml.safe_dump(
             {
-                "database_url": f"sqlite:///{database}",
+                "database_url": database_url,
                 "user_agent": "mediawatch-tests",
                 "sources": [{"name": "stories", "sitemaps": [site.url("/sitemap.xml")]}],
             }
         )
     )
-    engine = make_engine(f"sqlite:///{database}")
+    engine = make_engine(database_url)
     upgrade(engine)
     engine.dispose()
-    return Archive(config, database)
+    reader = read_only_engine(database_url)
+    yield Archive(config, database_url, reader)
+    reader.dispose()
 
 
 def start_crawl(archive: Archive) -> subprocess.Popen[bytes]:
@@ -212,10 +215,28 @@ def fetches_at_least(archive: Archive, count: int) -> Callable[[subprocess.Popen
 
 
 def writing_a_batch(archive: Archive) -> Callable[[subprocess.Popen[bytes]], bool]:
-    """True while the crawl holds the write lock after its first batch: it is in the
-    middle of storing a batch. Seen by failing to take the lock at once (and, when the
-    lock is free, letting go of it straight away without writing anything)."""
-    probe = sqlite3.connect(archive.database, timeout=0, isolation_level=None)
+    """True while the crawl is in the middle of storing a batch, after its first one.
+
+    SQLite: the crawl holds the write lock, seen by failing to take it at once (and,
+    when it is free, letting go of it straight away without writing anything).
+    PostgreSQL: another session holds a row-exclusive lock on this archive's versions
+    table, which only an open transaction that wrote to it does."""
+    if backend(archive.url) == "postgresql":
+        writing = text(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE c.relname = 'versions' AND c.relnamespace = current_schema()::regnamespace "
+            "AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()"
+        )
+
+        def in_transaction(_crawl: subprocess.Popen[bytes]) -> bool:
+            if archive.count("fetches") == 0:
+                return False
+            with archive.reader.connect() as connection:
+                return bool(connection.scalar(writing))
+
+        return in_transaction
+
+    probe = sqlite3.connect(str(make_url(archive.url).database), timeout=0, isolation_level=None)
 
     def locked(_crawl: subprocess.Popen[bytes]) -> bool:
         if archive.count("fetches") == 0:
@@ -248,7 +269,9 @@ def assert_consistent(archive: Archive) -> None:
         )
         == []
     )
-    assert archive.read("SELECT id FROM versions EXCEPT SELECT id FROM versions_fts_docsize") == []
+    if backend(archive.url) == "sqlite":  # PostgreSQL's index is a generated column
+        index = "SELECT id FROM versions EXCEPT SELECT id FROM versions_fts_docsize"
+        assert archive.read(index) == []
     assert (
         archive.read(
             "SELECT a.id FROM articles a LEFT JOIN versions v ON v.article_id = a.id "
@@ -277,24 +300,21 @@ def assert_consistent(archive: Archive) -> None:
 def assert_unique_version_numbers(archive: Archive) -> None:
     """versions(article_id, number) is unique in the schema, so no crash can leave two
     version 1s: the constraint exists, and the database refuses a duplicate."""
-    unique = [
-        [column for _, _, column in archive.read(f"PRAGMA index_info('{name}')")]
-        for _, name, is_unique, _, _ in archive.read("PRAGMA index_list('versions')")
-        if is_unique
-    ]
-    assert ["article_id", "number"] in unique
-    connection = sqlite3.connect(archive.database)
+    engine = make_engine(archive.url)
     try:
-        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        unique = [c["column_names"] for c in inspect(engine).get_unique_constraints("versions")]
+        assert ["article_id", "number"] in unique
+        with engine.connect() as connection, pytest.raises(IntegrityError, match=r"(?i)unique"):
             connection.execute(
-                "INSERT INTO versions (article_id, number, fetched_at, authors, text, metadata, "
-                "content_hash, changed, words_added, words_removed, raw_html_size) "
-                "SELECT article_id, number, fetched_at, authors, text, metadata, content_hash, "
-                "changed, 0, 0, 0 FROM versions LIMIT 1"
+                text(
+                    "INSERT INTO versions (article_id, number, fetched_at, authors, text, "
+                    "metadata, content_hash, changed, words_added, words_removed, "
+                    "raw_html_size) SELECT article_id, number, fetched_at, authors, text, "
+                    "metadata, content_hash, changed, 0, 0, 0 FROM versions LIMIT 1"
+                )
             )
     finally:
-        connection.rollback()
-        connection.close()
+        engine.dispose()
 
 
 def finish_and_assert_complete(archive: Archive, site: NewsSite) -> dict[str, object]:
@@ -424,7 +444,9 @@ def test_killed_extraction_workers_are_replaced_and_the_loss_recorded(
     assert archive.read("SELECT count(*) FROM fetches WHERE outcome = 'error'") == [(len(lost),)]
     assert {url for url, _, status in rows if status == "error"} == {url for (url,) in lost}
     [(counts,)] = archive.read("SELECT counts FROM crawl_runs")
-    assert isinstance(counts, str) and json.loads(counts)["errors"] == len(lost)
+    # JSON comes back as text from SQLite and parsed from PostgreSQL.
+    counts = json.loads(counts) if isinstance(counts, str) else counts
+    assert isinstance(counts, dict) and counts["errors"] == len(lost)
     # The pool was restarted: pages after the crash were extracted and stored.
     assert sum(1 for _, count, _ in rows if count == 1) > ARTICLES // 2
 
