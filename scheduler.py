@@ -53,6 +53,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
+from alerts.webhooks import send_due
 from config import Config, RecheckTier, format_duration
 from crawler.child import crawl_command
 from storage import leases, schedule
@@ -67,6 +68,7 @@ MAX_JITTER = timedelta(minutes=5)  # ...but never more than this
 HARD_STOP_WAIT = 3.0  # after a second signal: how long the crawl threads get to record
 STDERR_TAIL = 16_384  # bytes of a child's stderr kept for the log and its run record
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+WEBHOOK_EVERY = 10.0  # seconds between sends of the webhook deliveries that are due
 
 
 @dataclass(frozen=True)
@@ -256,8 +258,12 @@ class Daemon:
     def __init__(self, config: Config, options: DaemonOptions, engine: Engine) -> None:
         self.options = options
         self.sources = [config.source(name) for name in options.sources] or list(config.sources)
+        self.engine = engine
         self.sessions = make_sessionmaker(engine)
         self.holder = leases.new_holder()
+        self.user_agent = config.user_agent
+        self.webhooks = bool(config.notify.webhooks)
+        self._webhooks_stop = threading.Event()
         self.stopping = False  # set by the first signal
         self.killing = False  # set by the second signal, or when --stop-timeout ran out
         self.stop_signal: int | None = None
@@ -274,6 +280,8 @@ class Daemon:
             executors={
                 "crawls": ThreadPoolExecutor(options.max_crawls),
                 "housekeeping": ThreadPoolExecutor(1),
+                # Its own thread: a slow receiver must not delay the lease heartbeat.
+                **({"webhooks": ThreadPoolExecutor(1)} if self.webhooks else {}),
             },
             job_defaults={"coalesce": True, "max_instances": 1},
         )
@@ -383,6 +391,15 @@ class Daemon:
             id="heartbeat",
             executor="housekeeping",
         )
+        if self.webhooks:
+            # Retries fall due between crawls: the crawls' own senders would miss them.
+            self._scheduler.add_job(
+                self._send_webhooks,
+                IntervalTrigger(seconds=WEBHOOK_EVERY, timezone=UTC),
+                id="webhooks",
+                executor="webhooks",
+                next_run_time=now,
+            )
         self._scheduler.add_listener(self._after_job, EVENT_JOB_EXECUTED)
         self._scheduler.start()
 
@@ -394,6 +411,7 @@ class Daemon:
             format_duration(self.options.stop_timeout),
             len(self._children),
         )
+        self._webhooks_stop.set()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         deadline = time.monotonic() + self.options.stop_timeout.total_seconds()
@@ -437,6 +455,29 @@ class Daemon:
                     leases.acquire(session, self._daemon_lease, self.holder, now=now, ttl=ttl)
         except Exception:
             logger.exception("Could not renew the daemon's lease")
+
+    def _send_webhooks(self) -> None:
+        """Send the webhook deliveries that are due (new ones and retries), for at most
+        one interval, so that a run of slow receivers never piles up jobs."""
+        if self.stopping:
+            return
+        try:
+            counts = send_due(
+                self.engine,
+                self.user_agent,
+                deadline=time.monotonic() + WEBHOOK_EVERY,
+                stop=self._webhooks_stop,
+            )
+        except Exception:  # the archive was unreachable, say: the next run tries again
+            logger.exception("Could not send webhook deliveries")
+            return
+        if counts.sent:
+            logger.info(
+                "Webhooks: %d delivered, %d to retry, %d given up",
+                counts.delivered,
+                counts.retrying,
+                counts.failed,
+            )
 
     def _crawl_job(self, source: str, kind: str) -> datetime | None:
         """One scheduled crawl of ``source``; returns when its next recheck is due."""

@@ -58,18 +58,36 @@ def init(app: App) -> None:
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this source.")
 @click.option("--status", type=click.Choice(["live", "gone", "error"]), help="Only this status.")
 @click.option("--changed", is_flag=True, help="Only articles with more than one version.")
+@click.option(
+    "--watch",
+    metavar="NAME",
+    help="Only articles that matched this watch (from the config), newest match first.",
+)
 @json_option
 @pass_app
 @user_errors
 def articles(
-    app: App, sources: tuple[str, ...], status: str | None, changed: bool, as_json: bool
+    app: App,
+    sources: tuple[str, ...],
+    status: str | None,
+    changed: bool,
+    watch: str | None,
+    as_json: bool,
 ) -> None:
     """The archived articles, most recently changed first.
 
+    With --watch NAME, the articles whose new text matched that watch's query when it
+    was stored (a new article, or an edit that changed the watched words), e.g.
+    mediawatch articles --watch iran-russia --json
+
     Example: mediawatch articles --changed --source demo
     """
+    if watch is not None:
+        _check_watch(app, watch)
     with app.session() as session:
-        rows = queries.article_rows(session, sources=sources, status=status, changed=changed)
+        rows = queries.article_rows(
+            session, sources=sources, status=status, changed=changed, watch=watch
+        )
     if as_json:
         print_json(rows)
         return
@@ -89,6 +107,20 @@ def articles(
         )
     stdout.print(table)
     stderr.print(f"{len(rows)} articles")
+
+
+def _check_watch(app: App, name: str) -> None:
+    """A clear error for a watch name the config does not have, naming those it has."""
+    known = [watch.name for watch in app.config.watch]
+    if name not in known:
+        where = f" in {app.config.path}" if app.config.path else ""
+        listed = (
+            f"the configured watches are: {', '.join(known)}"
+            if known
+            else "the config has no watch: list; add one,"
+            " e.g. watch: [{name: ferries, query: ferry}]"
+        )
+        raise click.ClickException(f"no watch named {name!r}{where}; {listed}")
 
 
 @click.command()
@@ -380,6 +412,17 @@ def _print_status(document: dict[str, Any]) -> None:
             stdout.print(
                 f"{_short_time(run['started_at'])} {escape(', '.join(run['sources']))}"
                 f" {run['kind'] or 'crawl'} {run['status']}: {escape(run['error'] or '')}"
+            )
+    hooks = document["webhooks"]
+    if hooks["pending"] or hooks["failed"]:
+        stdout.print(
+            f"webhook deliveries: {hooks['pending']} pending, {hooks['failed']} failed,"
+            f" {hooks['delivered']} delivered"
+        )
+        for failed in hooks["latest_failed"]:
+            stdout.print(
+                f"  gave up on {escape(failed['url'])} after {failed['attempts']} attempts:"
+                f" {escape(failed['last_error'] or '')}"
             )
     if document["recent_errors"]:
         stdout.print("\n[bold]Latest errors[/bold]")

@@ -8,6 +8,7 @@ from typing import Any
 import click
 from rich.markup import escape
 
+from alerts.rules import check_watches
 from cli.app import App, pass_app, print_json, stderr, user_errors
 from config import config_path
 from storage.schema import require_current
@@ -69,6 +70,7 @@ def crawl(
     config = app.config
     names = [config.source(name).name for name in sources] or [s.name for s in config.sources]
     require_current(app.engine)
+    check_watches(config, app.engine)  # a malformed watch query stops here, before any work
     summary = run_crawl(
         CrawlRequest(
             config_path=config_path(app.config_path),
@@ -85,6 +87,11 @@ def crawl(
         print_json(summary)
     else:
         print_summary(summary)
+    if summary.get("webhooks_pending"):
+        stderr.print(
+            f"{summary['webhooks_pending']} webhook deliveries left pending: the next crawl or"
+            " `mediawatch run` retries them (see `mediawatch status`)."
+        )
 
 
 def print_summary(summary: dict[str, Any]) -> None:

@@ -115,12 +115,14 @@ def run(
     Example: mediawatch run --log-file data/mediawatch.log
     """
     # Imported here: the other commands need no scheduler.
+    from alerts.rules import check_watches
     from scheduler import Daemon, DaemonOptions
 
     config = app.config
     for name in sources:
         config.source(name)  # an unknown name stops here, naming the known ones
     require_current(app.engine)
+    check_watches(config, app.engine)  # a malformed watch query stops here, not in a crawl
     level = log_level.upper()
     setup_logging(level, log_file)
     options = DaemonOptions(

@@ -178,7 +178,9 @@ class Watch(_Model):
 
 
 class Webhook(_Model):
-    """An address that is sent a JSON POST for each new version of a watched article."""
+    """An address that is sent a JSON POST for each new version in its sources (all when
+    unset) that changed at least ``min_words_changed`` words; a new article always counts.
+    The POST names the watches the version matched, with their snippets."""
 
     url: Url
     sources: list[str] | None = None

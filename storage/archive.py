@@ -13,7 +13,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import zstandard
@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, defer
 
 from storage import dialect
+from storage.alerts import AlertRules, NewVersion, record_alerts
 from storage.changes import (
     ArticleContent,
     changed_fields,
@@ -140,24 +141,35 @@ def store_page(session: Session, page: FetchedPage, tiers: Tiers = DEFAULT_TIERS
 
 
 def store_pages(
-    session: Session, pages: Sequence[FetchedPage], tiers: Mapping[str, Tiers] | None = None
+    session: Session,
+    pages: Sequence[FetchedPage],
+    tiers: Mapping[str, Tiers] | None = None,
+    alerts: AlertRules | None = None,
 ) -> list[StoreResult]:
     """Record fetches in order in ``session`` (the caller commits): the articles they
     touch are read in one go, everything is written in one flush, and the new versions
     are indexed for search in one statement. ``tiers`` maps a source name to its
-    recheck tiers (SPEC defaults for any source not in it)."""
+    recheck tiers (SPEC defaults for any source not in it). With ``alerts``, the new
+    versions' watch matches and webhook deliveries are recorded in the same transaction
+    (see storage/alerts.py)."""
     release_claims(session, (page.url for page in pages))  # first: see its docstring
     known = _Known(session, (page.url for page in pages))
-    new_versions: list[Version] = []
+    new_versions: list[NewVersion] = []
     results = []
     with session.no_autoflush:
         for page in pages:
+            previous = known.latest.get(page.url)
             result, version = _store(session, page, (tiers or {}).get(page.source), known)
             results.append(result)
             if version is not None:
-                new_versions.append(version)
+                new_versions.append(NewVersion(version, previous, page.source))
     session.flush()
-    dialect.index_versions(session, [(v.id, v.title, v.text) for v in new_versions])
+    dialect.index_versions(
+        session, [(n.version.id, n.version.title, n.version.text) for n in new_versions]
+    )
+    if alerts:
+        # After the index: the watches' queries run against it.
+        record_alerts(session, new_versions, alerts, datetime.now(UTC))
     return results
 
 
@@ -298,17 +310,23 @@ def _new_version(
 class Archive:
     """The archive for the crawler: stores batches of fetched pages, one transaction each."""
 
-    def __init__(self, engine: Engine, tiers: Mapping[str, Tiers] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        tiers: Mapping[str, Tiers] | None = None,
+        alerts: AlertRules | None = None,
+    ) -> None:
         self.engine = engine
         self.sessions = make_sessionmaker(engine)
         self.tiers = dict(tiers or {})
+        self.alerts = alerts
 
     def store(self, page: FetchedPage) -> StoreResult:
         return self.store_many([page])[0]
 
     def store_many(self, pages: Iterable[FetchedPage]) -> list[StoreResult]:
         with self.sessions.begin() as session:
-            results = store_pages(session, list(pages), self.tiers)
+            results = store_pages(session, list(pages), self.tiers, self.alerts)
             # A batch's articles and versions refer to each other (Article.versions and
             # Version.article): left loaded, they would outlive the batch as reference
             # cycles holding the compressed pages until a full garbage collection (46 MB

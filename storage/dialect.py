@@ -73,7 +73,7 @@ PG_FALLBACK_CONFIG = "simple"
 PG_CONFIGS = (PG_FALLBACK_CONFIG, *sorted(set(PG_SEARCH_CONFIGS.values())))
 
 
-def _pg_by_language(language: str, choices: dict[str, str], otherwise: str) -> str:
+def pg_by_language(language: str, choices: dict[str, str], otherwise: str) -> str:
     """A CASE over the primary subtag of the SQL expression ``language`` ("en-GB", "en_GB"
     and "EN" are "en"); immutable, so a generated column can use it."""
     subtag = f"lower(split_part(replace({language}, '_', '-'), '-', 1))"
@@ -81,9 +81,9 @@ def _pg_by_language(language: str, choices: dict[str, str], otherwise: str) -> s
     return f"CASE {subtag} {arms} ELSE {otherwise} END"
 
 
-def _pg_config_of(language: str) -> str:
+def pg_config_of(language: str) -> str:
     """The regconfig of a version stating ``language`` (an SQL expression)."""
-    return _pg_by_language(
+    return pg_by_language(
         language,
         {code: f"'{config}'::regconfig" for code, config in PG_SEARCH_CONFIGS.items()},
         f"'{PG_FALLBACK_CONFIG}'::regconfig",
@@ -98,7 +98,7 @@ def language_search_ddl() -> list[str]:
     return [
         "DROP INDEX IF EXISTS ix_versions_search",
         "ALTER TABLE versions ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
-        f"(to_tsvector({_pg_config_of('language')}, {document})) STORED",
+        f"(to_tsvector({pg_config_of('language')}, {document})) STORED",
         "CREATE INDEX ix_versions_search ON versions USING GIN (search_vector)",
     ]
 
@@ -346,7 +346,7 @@ def postgresql_search(
     per_config, words = to_postgresql_each(query, PG_CONFIGS)
     columns = ", ".join(f"{sql} AS q_{config}" for config, sql in per_config.items())
     any_config = " || ".join(f"q.q_{config}" for config in per_config)
-    own_query = _pg_by_language(
+    own_query = pg_by_language(
         "v.language",
         {code: f"q.q_{config}" for code, config in PG_SEARCH_CONFIGS.items()},
         f"q.q_{PG_FALLBACK_CONFIG}",
@@ -355,7 +355,7 @@ def postgresql_search(
         WITH q AS (SELECT {columns}),
         matching AS (
             SELECT v.id, v.article_id, v.number, v.text,
-                   {_pg_config_of("v.language")} AS config, own.query,
+                   {pg_config_of("v.language")} AS config, own.query,
                    ts_rank(v.search_vector, own.query) AS rank
             FROM versions v JOIN articles a ON a.id = v.article_id, q,
                  LATERAL (SELECT {own_query} AS query) own

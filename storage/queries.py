@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from storage import alerts
 from storage.changes import MINOR
 from storage.dialect import MATCH_END, MATCH_START, search_versions
 from storage.errors import BadQuery, NotFound
-from storage.models import Article, CrawlRun, Fetch, Source, Version
+from storage.models import Article, CrawlRun, Fetch, Source, Version, WatchMatch
 from storage.schedule import daemon_status
 from storage.search_query import shown_query
 
@@ -53,10 +54,12 @@ def article_rows(
     sources: Sequence[str] = (),
     status: str | None = None,
     changed: bool = False,
+    watch: str | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """`articles --json`: newest first by last change; ``limit`` and ``offset`` page it."""
+    """`articles --json`: newest first by last change (with ``watch``: the articles that
+    matched that watch, newest match first); ``limit`` and ``offset`` page it."""
     latest_title = (
         select(Version.title)
         .where(Version.article_id == Article.id, Version.number == Article.version_count)
@@ -74,6 +77,18 @@ def article_rows(
         query = query.where(Article.status == status)
     if changed:
         query = query.where(Article.version_count > 1)
+    if watch is not None:
+        newest_match = (
+            select(WatchMatch.article_id, func.max(WatchMatch.matched_at).label("matched_at"))
+            .where(WatchMatch.watch == watch)
+            .group_by(WatchMatch.article_id)
+            .subquery()
+        )
+        query = (
+            query.join(newest_match, newest_match.c.article_id == Article.id)
+            .order_by(None)
+            .order_by(newest_match.c.matched_at.desc(), Article.id.desc())
+        )
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return [
@@ -347,7 +362,8 @@ def search_rows(results: Sequence[SearchResult]) -> list[dict[str, Any]]:
 
 
 def status_document(session: Session) -> dict[str, Any]:
-    """`status --json`: per source counts and last activity, the last crawls, recent errors."""
+    """`status --json`: per source counts and last activity, the last crawls, recent errors,
+    and the webhook deliveries."""
     sources = []
     for source in session.scalars(select(Source).order_by(Source.name)):
         by_status = dict(
@@ -410,6 +426,11 @@ def status_document(session: Session) -> dict[str, Any]:
             {"fetched_at": iso(when), "url": url, "http_status": code, "error": error}
             for when, url, code, error in recent_errors
         ],
+        # The webhook outbox: how many POSTs wait, went out, or were given up on.
+        "webhooks": {
+            **alerts.delivery_counts(session),
+            "latest_failed": alerts.failed_deliveries(session),
+        },
     }
 
 

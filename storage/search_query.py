@@ -67,7 +67,7 @@ def _problem(query: str, what: str) -> BadQuery:
     return BadQuery(f"cannot search for {shown_query(query)}: {what}; {SEARCH_HELP}")
 
 
-def _tokens(query: str) -> list[tuple[str, str]]:
+def query_tokens(query: str) -> list[tuple[str, str]]:
     """(kind, text) pairs: kind is "phrase", "(", ")", "op" or "word"."""
     tokens: list[tuple[str, str]] = []
     position = 0
@@ -106,7 +106,7 @@ class _Parser:
     def __init__(self, query: str, config: str) -> None:
         self.query = query
         self.config = config
-        self.tokens = _tokens(query)
+        self.tokens = query_tokens(query)
         self.position = 0
         self.params: dict[str, str] = {}
 
