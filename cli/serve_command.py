@@ -32,7 +32,8 @@ def serve(app: App, host: str, port: int) -> None:
 
     \b
     The JSON API under /api/ answers with the shapes of `--json`; its OpenAPI schema is
-    at /openapi.json. Stops on Ctrl+C or SIGTERM.
+    at /openapi.json. Atom feeds: /feeds/edits.atom, /feeds/sources/NAME.atom and, for
+    each watch in the config, /feeds/watch/NAME.atom. Stops on Ctrl+C or SIGTERM.
     Example: mediawatch serve --port 8080
     """
     # Imported here: the web stack is for this command only, and every other command's
@@ -41,7 +42,8 @@ def serve(app: App, host: str, port: int) -> None:
 
     from web.app import create_app
 
-    web_app = create_app(app.engine)  # refuses an archive that is not initialised
+    # Refuses an archive that is not initialised; the watches get pages and feeds.
+    web_app = create_app(app.engine, app.config.watch)
     listener = _listen(host, port)
     bound = listener.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host

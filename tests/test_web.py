@@ -251,6 +251,7 @@ def test_openapi_lists_the_api(client: TestClient) -> None:
         "/api/search",
         "/api/status",
         "/api/edits",
+        "/api/watch/{name}",
     }
     assert "ArticleRow" in schema["components"]["schemas"]
 

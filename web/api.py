@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from storage import diff as worddiff
-from storage import queries
-from web.deps import ArchiveSession, find_article
+from storage import feeds_queries, queries
+from web.deps import ArchiveSession, configured_watch, find_article
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -104,6 +104,24 @@ class EditsPage(_Shape):
     next: str | None = Field(description="Give as `after` for the next page; null on the last")
 
 
+class WatchMatchRow(_Shape):
+    url: str
+    source: str
+    title: str | None = Field(description="The title of the version that matched")
+    version: int
+    versions: int
+    kind: Literal["new", "edit"] = Field(description='"new" article or "edit" of one')
+    snippet: str = Field(description="The matching passage, plain text")
+    matched_at: str
+    fetched_at: str
+
+
+class WatchPage(_Shape):
+    watch: str
+    query: str
+    matches: list[WatchMatchRow]
+
+
 @router.get("/articles", response_model=list[ArticleRow])
 def articles(
     session: ArchiveSession,
@@ -183,6 +201,20 @@ def edits(
         session, limit=limit, after=parse_cursor(after), trivial=trivial, source=source
     )
     return {"edits": rows, "next": format_cursor(following)}
+
+
+@router.get("/watch/{name}", response_model=WatchPage)
+def watch(
+    request: Request,
+    session: ArchiveSession,
+    name: str,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """The matches of a watch from the config, newest first; 404 for a name not in it."""
+    found = configured_watch(request, name)
+    rows = feeds_queries.watch_match_rows(session, found.name, limit=limit, offset=offset)
+    return {"watch": found.name, "query": found.query, "matches": rows}
 
 
 def format_cursor(cursor: queries.EditsCursor | None) -> str | None:

@@ -1,8 +1,9 @@
-"""The ASGI app: ``create_app(engine)`` wires the pages, the API, the stylesheet, the
-security headers and the error pages together."""
+"""The ASGI app: ``create_app(engine)`` wires the pages, the API, the Atom feeds, the
+stylesheet, the security headers and the error pages together."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -10,10 +11,11 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
+from config import Watch
 from storage.db import make_engine, make_sessionmaker
 from storage.errors import ArchiveError, BadQuery, NotFound, NotInitialised
 from storage.schema import require_current
-from web import api, pages
+from web import api, feeds, pages
 from web.security import InertJSONResponse, SecurityHeaders
 from web.templating import templates
 
@@ -23,9 +25,10 @@ STATIC = Path(__file__).parent / "static"
 _STATUS = {NotFound: 404, BadQuery: 400, NotInitialised: 503}
 
 
-def create_app(archive: Engine | str) -> FastAPI:
+def create_app(archive: Engine | str, watches: Sequence[Watch] = ()) -> FastAPI:
     """The web app over ``archive`` (an engine, or a database URL), which must be
-    initialised: NotInitialised otherwise, as every command says it."""
+    initialised: NotInitialised otherwise, as every command says it. ``watches`` are the
+    config's saved searches: each gets a page and an Atom feed of its matches."""
     engine = make_engine(archive) if isinstance(archive, str) else archive
     require_current(engine)
     app = FastAPI(
@@ -39,10 +42,13 @@ def create_app(archive: Engine | str) -> FastAPI:
         default_response_class=InertJSONResponse,
     )
     app.state.sessions = make_sessionmaker(engine)
+    app.state.watches = {watch.name: watch for watch in watches}
+    app.state.edit_summaries = feeds.SummaryCache()
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(feeds.router)
     app.add_exception_handler(ArchiveError, _archive_error)  # type: ignore[arg-type]
     return app
 

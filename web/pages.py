@@ -1,22 +1,24 @@
-"""The HTML pages: recent edits, articles, sources, an article's timeline, diffs, search
-and one version as archived (with its raw HTML in a sandboxed frame). Server-rendered,
-no script; every page pages through its rows."""
+"""The HTML pages: recent edits, articles, sources, an article's timeline, diffs, search,
+one version as archived (with its raw HTML in a sandboxed frame), and the watches with
+their matches. Server-rendered, no script; every page pages through its rows."""
 
 from __future__ import annotations
 
 import codecs
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from storage import diff as worddiff
-from storage import queries
+from storage import feeds_queries, queries
 from storage.archive import decompress_html
 from storage.errors import NotFound
 from web import render
 from web.api import format_cursor, parse_cursor
-from web.deps import ArchiveSession, find_article
+from web.deps import ArchiveSession, configured_watch, find_article
+from web.feeds import source_feed_path, watch_feed_path
 from web.security import RAW_HTML_POLICY
 from web.templating import templates
 
@@ -50,6 +52,7 @@ def edits(
         source=source,
         after=after,
         next_cursor=format_cursor(following),
+        feed=source_feed_path(source, trivial),
     )
 
 
@@ -81,6 +84,7 @@ def articles(
         changed=changed,
         page=page,
         has_next=len(rows) > PER_PAGE,
+        feed=source_feed_path(source) if source else None,
     )
 
 
@@ -195,6 +199,50 @@ def raw(session: ArchiveSession, url: str, v: Annotated[int, Query(ge=1)]) -> Re
             "content-security-policy": RAW_HTML_POLICY,
             "x-frame-options": "SAMEORIGIN",
         },
+    )
+
+
+def watch_path(name: str) -> str:
+    return f"/watch/{quote(name, safe='')}"
+
+
+@router.get("/watches")
+def watches(request: Request, session: ArchiveSession) -> Response:
+    """The config's watches, with how many matches each has and its feed."""
+    configured = list(request.app.state.watches.values())
+    summaries = feeds_queries.watch_summaries(session, [w.name for w in configured])
+    return _page(
+        request,
+        "watches.html",
+        watches=[(w, summaries[w.name]) for w in configured],
+        watch_path=watch_path,
+        watch_feed_path=watch_feed_path,
+    )
+
+
+@router.get("/watch/{name}")
+def watch(
+    request: Request,
+    session: ArchiveSession,
+    name: str,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """A watch's matches, newest first: a configured watch without any shows none; a
+    name not in the config is a 404."""
+    found = configured_watch(request, name)
+    rows = feeds_queries.watch_match_rows(
+        session, found.name, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE
+    )
+    return _page(
+        request,
+        "watch.html",
+        watch=found,
+        matches=rows[:PER_PAGE],
+        page=page,
+        per_page=PER_PAGE,
+        has_next=len(rows) > PER_PAGE,
+        feed=watch_feed_path(found.name),
+        watch_path=watch_path,
     )
 
 
