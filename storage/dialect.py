@@ -71,6 +71,12 @@ PG_SEARCH_CONFIGS = {
 PG_FALLBACK_CONFIG = "simple"
 # Every configuration a version's vector can be made with, the fallback first.
 PG_CONFIGS = (PG_FALLBACK_CONFIG, *sorted(set(PG_SEARCH_CONFIGS.values())))
+# A search on PostgreSQL ranks the newest this many versions its query matches (all of them,
+# when fewer match). Ranking reads each ranked version's words, so a common word's cost
+# would grow with the archive; bounded, it stays flat (benchmarks/search_scaling.py:
+# "government" over 100,000 versions took 700 ms ranking its 10,946 matches, 45 ms
+# ranking 2,000). SQLite's FTS5 ranks inside its index and needs no such bound.
+PG_RANKED_MATCHES = 2000
 
 
 def pg_by_language(language: str, choices: dict[str, str], otherwise: str) -> str:
@@ -329,54 +335,76 @@ def _search_postgresql(
 
 
 def postgresql_search(
-    query: str, *, limit: int, source_id: int | None
+    query: str, *, limit: int, source_id: int | None, ranked: int = PG_RANKED_MATCHES
 ) -> tuple[str, dict[str, Any]]:
     """The SQL of a search on PostgreSQL and its parameters; BadQuery when malformed.
 
     Rows: the version to show of each matching article (its newest matching one), its
-    rank (its best-ranked matching version's) and a snippet, best first.
+    rank (its best-ranked matching version's) and a snippet, best first. A query that
+    matches more than ``ranked`` versions is ranked among the newest of them (see
+    PG_RANKED_MATCHES).
     """
     source_filter = "AND a.source_id = :source_id" if source_id is not None else ""
     # The query is parsed in mediawatch's syntax (FTS5's), so that it means the same here
     # as on SQLite, and a malformed one is refused the same way. Its words are read under
     # every configuration a version can have been indexed with: the index finds the
-    # versions that match any of them, and each version is then held to the one its own
-    # words were made with: else "late NOT running" would find an English article that
-    # says "running late" (its index holds "run"), through the simple reading's "running".
+    # versions that match any of those readings, and each version is then held to the one
+    # its own words were made with: else "late NOT running" would find an English article
+    # that says "running late" (its index holds "run"), through the simple reading's
+    # "running".
     per_config, words = to_postgresql_each(query, PG_CONFIGS)
     columns = ", ".join(f"{sql} AS q_{config}" for config, sql in per_config.items())
-    any_config = " || ".join(f"q.q_{config}" for config in per_config)
+    readings = ", ".join(f"q_{config}" for config in per_config)
     own_query = pg_by_language(
         "v.language",
         {code: f"q.q_{config}" for code, config in PG_SEARCH_CONFIGS.items()},
         f"q.q_{PG_FALLBACK_CONFIG}",
     )
+    # The steps, each bounded by what it must read:
+    # - any_reading: the distinct readings ORed into one query (29 configurations read most
+    #   words alike). It is materialised, so the planner cannot see the query and plans
+    #   the GIN index scan it should: told "government" | "government" | ... it would
+    #   guess that most rows match and read every row's words instead.
+    # - candidates: the ids the index gives, the newest `ranked` of them; the
+    #   words of a version (a large value kept out of line) are read only from here on.
+    # - matching, best: each candidate held to its own language's reading, ranked; per
+    #   article, its best rank and newest matching version; the best `limit` articles.
+    # - then the text, for snippets of those articles only.
     sql = f"""
-        WITH q AS (SELECT {columns}),
-        matching AS (
-            SELECT v.id, v.article_id, v.number, v.text,
-                   {pg_config_of("v.language")} AS config, own.query,
-                   ts_rank(v.search_vector, own.query) AS rank
-            FROM versions v JOIN articles a ON a.id = v.article_id, q,
-                 LATERAL (SELECT {own_query} AS query) own
-            WHERE v.search_vector @@ ({any_config}) AND v.search_vector @@ own.query
-                  {source_filter}
+        WITH q AS MATERIALIZED (SELECT {columns}),
+        any_reading AS MATERIALIZED (
+            SELECT string_agg(DISTINCT '(' || reading::text || ')', ' | ')::tsquery AS query
+            FROM q, unnest(ARRAY[{readings}]) AS reading
+            WHERE reading::text <> ''
         ),
-        articles_found AS (
-            SELECT DISTINCT ON (article_id) id, article_id, text, config, query,
-                   max(rank) OVER (PARTITION BY article_id) AS rank
-            FROM matching
-            ORDER BY article_id, number DESC
+        candidates AS MATERIALIZED (
+            SELECT v.id FROM versions v JOIN articles a ON a.id = v.article_id, any_reading
+            WHERE v.search_vector @@ any_reading.query {source_filter}
+            ORDER BY v.id DESC LIMIT :ranked
+        ),
+        matching AS (
+            SELECT v.article_id, v.number, ts_rank(v.search_vector, own.query) AS rank
+            FROM candidates JOIN versions v ON v.id = candidates.id, q,
+                 LATERAL (SELECT {own_query} AS query) own
+            WHERE v.search_vector @@ own.query
+        ),
+        best AS (
+            SELECT article_id, max(rank) AS rank, max(number) AS number
+            FROM matching GROUP BY article_id
+            ORDER BY rank DESC, article_id LIMIT :limit
         )
-        SELECT id AS version_id, rank,
-               ts_headline(config, text, query,
+        SELECT v.id AS version_id, best.rank,
+               ts_headline({pg_config_of("v.language")}, v.text, own.query,
                            'StartSel=' || :start || ',StopSel=' || :end || ',MaxWords=' || :words)
                    AS snippet
-        FROM articles_found ORDER BY rank DESC, article_id LIMIT :limit
+        FROM best JOIN versions v ON v.article_id = best.article_id AND v.number = best.number,
+             q, LATERAL (SELECT {own_query} AS query) own
+        ORDER BY best.rank DESC, best.article_id
     """
     params: dict[str, Any] = {
         **words,
         "limit": limit,
+        "ranked": ranked,
         "source_id": source_id,
         "start": MATCH_START,
         "end": MATCH_END,

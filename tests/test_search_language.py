@@ -167,3 +167,46 @@ def test_migration_down_and_up_keeps_search_working(archive: Archive, pg_engine:
     # Rows stored before the upgrade got their words when the column was added.
     assert found(archive, "election") == {"english"}
     assert found(archive, "elections") == {"english", "unknown", "unlisted"}
+
+
+def test_a_common_query_is_ranked_among_its_newest_matches(pg_engine: Engine) -> None:
+    """Past `ranked` matching versions, the newest are ranked (the cost of ranking stays
+    bounded as the archive grows); up to it, every match is, best first."""
+    archive = Archive(pg_engine)
+    # Story 0, the oldest, says "harbour" most: the best match when every story is ranked.
+    archive.store_many(
+        [
+            FetchedPage(
+                url=f"https://news.example/harbour-{n}.html",
+                source="news",
+                fetched_at=T0,
+                http_status=200,
+                extracted={
+                    "title": f"Story {n}",
+                    "authors": [],
+                    "text": " ".join(["harbour"] * (5 - n) + ["council", "budget"] * 5),
+                    "language": "en",
+                },
+            )
+            for n in range(5)
+        ]
+    )
+
+    def ranked_stories(ranked: int) -> list[int]:
+        sql, params = postgresql_search("harbour", limit=10, source_id=None, ranked=ranked)
+        with pg_engine.connect() as connection:
+            ids = [row.version_id for row in connection.execute(text(sql), params)]
+            urls = {
+                row.id: row.url
+                for row in connection.execute(
+                    text(
+                        "SELECT v.id, a.url FROM versions v JOIN articles a ON a.id = v.article_id"
+                    )
+                )
+            }
+        return [int(urls[i].rsplit("-", 1)[1].removesuffix(".html")) for i in ids]
+
+    assert ranked_stories(5) == [0, 1, 2, 3, 4]
+    assert ranked_stories(100) == [0, 1, 2, 3, 4]
+    # Stored in that order, so stories 2, 3 and 4 are the three newest versions.
+    assert ranked_stories(3) == [2, 3, 4]
