@@ -47,6 +47,7 @@ BENCHMARKS = (
     "search_scaling",  # search_growth, search_growth_postgresql
     "diff_speed",  # diff_ms
     "workers_scaling",  # pg_workers_1_ratio, pg_workers_2_ratio, pg_workers_3_ratio
+    "web_scaling",  # web_growth, web_slowest_ms
 )
 PACKAGES = ("scrapy", "trafilatura", "lxml", "SQLAlchemy", "APScheduler", "zstandard")
 _TARGET = re.compile(r"^\s*(>=|<=|<|>|=)?\s*(-?[0-9.]+)\s*$")

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Article, Source, Version, WatchMatch
@@ -29,19 +29,40 @@ def version_texts(
     one query for a whole feed's edits and the versions before them."""
     if not wanted:
         return {}
+    # The articles by URL, then their versions by number, both through an index; the few
+    # pairs not asked for are dropped here. (A row-value IN on (url, number) makes
+    # SQLite's planner scan every article.)
     rows = session.execute(
         select(Article.url, Version.number, Version.title, Version.text)
         .join(Article, Article.id == Version.article_id)
-        .where(tuple_(Article.url, Version.number).in_(sorted(wanted)))
+        .where(
+            Article.url.in_(sorted({url for url, _ in wanted})),
+            Version.number.in_(sorted({number for _, number in wanted})),
+        )
     )
-    return {(row.url, row.number): Texts(row.title, row.text) for row in rows}
+    return {
+        (row.url, row.number): Texts(row.title, row.text)
+        for row in rows
+        if (row.url, row.number) in wanted
+    }
 
 
 def watch_match_rows(
     session: Session, watch: str, *, limit: int, offset: int = 0
 ) -> list[dict[str, Any]]:
     """The matches of the watch named ``watch``, newest first: each with its article, the
-    version that matched, whether it was a new article or an edit, and the snippet."""
+    version that matched, whether it was a new article or an edit, and the snippet.
+
+    The page's matches are picked from ix_watch_matches_watch_matched_at alone before any
+    join, so that a deep page skips index entries, not joined rows."""
+    picked = (
+        select(WatchMatch.id)
+        .where(WatchMatch.watch == watch)
+        .order_by(WatchMatch.matched_at.desc(), WatchMatch.id.desc())
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
     query = (
         select(
             WatchMatch.kind,
@@ -54,13 +75,11 @@ def watch_match_rows(
             Article.version_count,
             Source.name,
         )
+        .join(picked, picked.c.id == WatchMatch.id)
         .join(Version, Version.id == WatchMatch.version_id)
         .join(Article, Article.id == WatchMatch.article_id)
         .join(Source, Source.id == Article.source_id)
-        .where(WatchMatch.watch == watch)
         .order_by(WatchMatch.matched_at.desc(), WatchMatch.id.desc())
-        .limit(limit)
-        .offset(offset)
     )
     return [
         {

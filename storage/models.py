@@ -93,6 +93,14 @@ class Article(Base):
     """One article address, with its state and what the next fetch should send."""
 
     __tablename__ = "articles"
+    __table_args__ = (
+        # The article list's order (newest change first): a page of it is read off the index.
+        Index("ix_articles_last_changed_id", "last_changed", "id"),
+        # All that `status` counts per source: it scans this index, not the table.
+        Index(
+            "ix_articles_source_id_status", "source_id", "status", "version_count", "last_checked"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)

@@ -59,7 +59,36 @@ def article_rows(
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """`articles --json`: newest first by last change (with ``watch``: the articles that
-    matched that watch, newest match first); ``limit`` and ``offset`` page it."""
+    matched that watch, newest match first); ``limit`` and ``offset`` page it.
+
+    The page's article ids are picked first, from ix_articles_last_changed_id alone, and
+    only those rows are read whole: skipping to a deep page then walks the index, not
+    every article before it with its source and latest title.
+    """
+    sort_key: Any = Article.last_changed
+    picked = select(Article.id)
+    if sources:
+        named = select(Source.id).where(Source.name.in_(sources))
+        picked = picked.where(Article.source_id.in_(named))
+    if status is not None:
+        picked = picked.where(Article.status == status)
+    if changed:
+        picked = picked.where(Article.version_count > 1)
+    if watch is not None:
+        newest_match = (
+            select(WatchMatch.article_id, func.max(WatchMatch.matched_at).label("matched_at"))
+            .where(WatchMatch.watch == watch)
+            .group_by(WatchMatch.article_id)
+            .subquery()
+        )
+        picked = picked.join(newest_match, newest_match.c.article_id == Article.id)
+        sort_key = newest_match.c.matched_at
+    picked = picked.add_columns(sort_key.label("sort_key")).order_by(
+        sort_key.desc().nulls_last(), Article.id.desc()
+    )
+    if limit is not None:
+        picked = picked.limit(limit).offset(offset)
+    page = picked.subquery()
     latest_title = (
         select(Version.title)
         .where(Version.article_id == Article.id, Version.number == Article.version_count)
@@ -68,29 +97,10 @@ def article_rows(
     )
     query = (
         select(Article, Source.name, latest_title)
+        .join(page, page.c.id == Article.id)
         .join(Source, Source.id == Article.source_id)
-        .order_by(Article.last_changed.desc().nulls_last(), Article.id.desc())
+        .order_by(page.c.sort_key.desc().nulls_last(), Article.id.desc())
     )
-    if sources:
-        query = query.where(Source.name.in_(sources))
-    if status is not None:
-        query = query.where(Article.status == status)
-    if changed:
-        query = query.where(Article.version_count > 1)
-    if watch is not None:
-        newest_match = (
-            select(WatchMatch.article_id, func.max(WatchMatch.matched_at).label("matched_at"))
-            .where(WatchMatch.watch == watch)
-            .group_by(WatchMatch.article_id)
-            .subquery()
-        )
-        query = (
-            query.join(newest_match, newest_match.c.article_id == Article.id)
-            .order_by(None)
-            .order_by(newest_match.c.matched_at.desc(), Article.id.desc())
-        )
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
     return [
         {
             "url": article.url,
@@ -364,36 +374,48 @@ def search_rows(results: Sequence[SearchResult]) -> list[dict[str, Any]]:
 def status_document(session: Session) -> dict[str, Any]:
     """`status --json`: per source counts and last activity, the last crawls, recent errors,
     and the webhook deliveries."""
+    # Two grouped queries for every source at once: the articles (one pass over them), and
+    # the fetch errors found through ix_fetches_outcome (a few rows, not every fetch). The
+    # outer join keeps fetches the outer loop: with an inner join SQLite's planner walks
+    # every article of the source and probes its fetches (every fetch has its article).
+    by_status: dict[int, dict[str, int]] = {}
+    totals: dict[int, tuple[int, datetime | None]] = {}
+    for source_key, status, count, versions, last_fetch in session.execute(
+        select(
+            Article.source_id,
+            Article.status,
+            func.count(),
+            func.coalesce(func.sum(Article.version_count), 0),
+            func.max(Article.last_checked),
+        ).group_by(Article.source_id, Article.status)
+    ):
+        by_status.setdefault(source_key, {})[status] = count
+        before, latest = totals.get(source_key, (0, None))
+        newest = max((t for t in (latest, last_fetch) if t is not None), default=None)
+        totals[source_key] = (before + int(versions), newest)
+    errors = dict(
+        session.execute(
+            select(Article.source_id, func.count())
+            .select_from(Fetch)
+            .join(Article, Article.id == Fetch.article_id, isouter=True)
+            .where(Fetch.outcome == "error")
+            .group_by(Article.source_id)
+        ).all()
+    )
     sources = []
     for source in session.scalars(select(Source).order_by(Source.name)):
-        by_status = dict(
-            session.execute(
-                select(Article.status, func.count())
-                .where(Article.source_id == source.id)
-                .group_by(Article.status)
-            ).all()
-        )
-        versions, last_fetch = session.execute(
-            select(
-                func.coalesce(func.sum(Article.version_count), 0), func.max(Article.last_checked)
-            ).where(Article.source_id == source.id)
-        ).one()
-        errors = session.scalar(
-            select(func.count())
-            .select_from(Fetch)
-            .join(Article, Article.id == Fetch.article_id)
-            .where(Article.source_id == source.id, Fetch.outcome == "error")
-        )
+        counts = by_status.get(source.id, {})
+        versions, last_fetch = totals.get(source.id, (0, None))
         sources.append(
             {
                 "name": source.name,
-                "articles": sum(by_status.values()),
-                "live": by_status.get("live", 0),
-                "gone": by_status.get("gone", 0),
-                "error": by_status.get("error", 0),
-                "versions": int(versions),
+                "articles": sum(counts.values()),
+                "live": counts.get("live", 0),
+                "gone": counts.get("gone", 0),
+                "error": counts.get("error", 0),
+                "versions": versions,
                 "last_fetch": iso(last_fetch),
-                "fetch_errors": errors,
+                "fetch_errors": errors.get(source.id, 0),
             }
         )
     runs = session.scalars(select(CrawlRun).order_by(CrawlRun.started_at.desc()).limit(5))
