@@ -106,7 +106,7 @@ def articles(
             f"{title}\n[dim]{escape(row['url'])}[/dim]",
         )
     stdout.print(table)
-    stderr.print(f"{len(rows)} articles")
+    stderr.print(f"{len(rows)} article{'' if len(rows) == 1 else 's'}")
 
 
 def _check_watch(app: App, name: str) -> None:

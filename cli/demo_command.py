@@ -24,6 +24,10 @@ sources:
     sitemaps: ["{base}/sitemap.xml"]
     pages: ["{base}/"]
     article_urls: '^{base_pattern}/\\d{{4}}/\\d{{2}}/'
+# A saved search: new articles and edits that match it are listed by
+# `mediawatch articles --watch ferry-fares` and shown by `mediawatch serve`.
+watch:
+  - {{name: ferry-fares, query: 'ferry AND fare*'}}
 """
 
 
@@ -88,7 +92,8 @@ def demo(ctx: click.Context, folder: Path, port: int) -> None:
         f"\nExplore the demo archive:\n"
         f"  mediawatch --config {config_file} articles\n"
         f"  mediawatch --config {config_file} search ferry\n"
-        f"  mediawatch --config {config_file} diff {story} --format html"
+        f"  mediawatch --config {config_file} diff {story} --format html\n"
+        f"  mediawatch --config {config_file} serve    # then open http://127.0.0.1:8000/"
     )
 
 
