@@ -170,6 +170,14 @@ class _Parser:
                 "field filters (title:) and NEAR groups work on SQLite archives only;"
                 " put the text in double quotes to search for it as it is",
             )
+        if text.startswith("-") and text[1:2].isalpha():
+            # FTS5 reads "-council" as a column filter and refuses it; read here as a word,
+            # it would quietly find what SQLite refuses. Say what was likely meant.
+            raise _problem(
+                self.query,
+                f"a word after '-' names a field on SQLite archives; to leave {text[1:]!r}"
+                f" out, write NOT {text[1:]}",
+            )
         if text.endswith("*"):
             stem = _NON_WORD.sub("", text[:-1]).lower()
             if not stem:
