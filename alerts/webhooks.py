@@ -46,7 +46,12 @@ def backoff_base() -> float:
     try:
         return max(0.0, float(value)) if value else DEFAULT_BACKOFF_SECONDS
     except ValueError:
-        logger.warning("%s=%r is not a number of seconds; using %s", BACKOFF_ENV, value, 30)
+        logger.warning(
+            "%s=%r is not a number of seconds; using %s",
+            BACKOFF_ENV,
+            value,
+            DEFAULT_BACKOFF_SECONDS,
+        )
         return DEFAULT_BACKOFF_SECONDS
 
 

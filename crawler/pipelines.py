@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alerts.rules import alert_rules
-from config import load_config
 from crawler.items import ArticleFetch
 from storage.archive import Archive, FetchedPage
 from storage.db import make_engine
@@ -120,9 +119,7 @@ class ArchivePipeline:
         spider = self.crawler.spider
         tiers = [(tier.younger_than, tier.every) for tier in spider.source.recheck]
         self.engine = make_engine(spider.database_url)
-        # Watches and webhooks span sources, so they come from the whole config file.
-        config = load_config(self.crawler.settings.get("MEDIAWATCH_CONFIG") or None)
-        self.archive = Archive(self.engine, {spider.source.name: tiers}, alert_rules(config))
+        self.archive = Archive(self.engine, {spider.source.name: tiers}, alert_rules(spider.config))
         self.pool = ExtractionPool.acquire()
 
     async def close_spider(self) -> None:

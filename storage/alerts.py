@@ -21,26 +21,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from storage.dialect import (
-    PG_CONFIGS,
-    PG_FALLBACK_CONFIG,
-    PG_SEARCH_CONFIGS,
-    pg_by_language,  # the same language choice the search index was made with
-    pg_config_of,
-)
+from storage.dialect import pg_config_of, pg_own_reading, pg_readings, versions_matching
 from storage.diff import article_document, word_diff
 from storage.errors import BadQuery
-from storage.models import Article, Version, WatchMatch, WebhookDelivery
-from storage.search_query import SEARCH_HELP, query_tokens, shown_query, to_postgresql_each
+from storage.models import Version, WatchMatch, WebhookDelivery
+from storage.search_query import query_tokens, shown_query
 
 SNIPPET_CHARS = 200
 # The search index's own tokens (FTS5 unicode61): runs of letters and digits.
@@ -153,57 +146,9 @@ def check_watch_query(session: Session, name: str, query: str) -> None:
     try:
         if "\0" in query:
             raise BadQuery(f"cannot search for {shown_query(query)}: it contains a NUL character")
-        matching_versions(session, query, [])
+        versions_matching(session, query, [])
     except BadQuery as exc:
         raise BadQuery(f"watch {name!r}: {exc}; fix its query in the config") from exc
-
-
-def matching_versions(session: Session, query: str, version_ids: Sequence[int]) -> set[int]:
-    """The versions among ``version_ids`` that ``query`` finds, as `mediawatch search`
-    finds them; with no ids, only checks that the query can be read (BadQuery if not)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return _matching_postgresql(session, query, version_ids)
-    ids = ",".join(str(int(id_)) for id_ in version_ids) or "NULL"
-    try:
-        # FTS5 reads the query even when no row can match, so an empty id list checks it.
-        rows = session.execute(
-            text(
-                f"SELECT rowid FROM versions_fts WHERE versions_fts MATCH :q AND +rowid IN ({ids})"
-            ),
-            {"q": query},
-        )
-        return {int(row[0]) for row in rows}
-    except OperationalError as exc:  # how FTS5 reports a malformed query
-        detail = str(exc.orig if exc.orig is not None else exc).removeprefix("fts5: ")
-        raise BadQuery(f"cannot search for {shown_query(query)}: {detail}; {SEARCH_HELP}") from exc
-
-
-def _own_query(language: str) -> str:
-    """The tsquery of the ``q`` CTE under the configuration of ``language`` (SQL)."""
-    return pg_by_language(
-        language,
-        {code: f"q.q_{config}" for code, config in PG_SEARCH_CONFIGS.items()},
-        f"q.q_{PG_FALLBACK_CONFIG}",
-    )
-
-
-def _matching_postgresql(session: Session, query: str, version_ids: Sequence[int]) -> set[int]:
-    per_config, params = to_postgresql_each(query, PG_CONFIGS)  # BadQuery when malformed
-    if not version_ids:
-        return set()
-    columns = ", ".join(f"{sql} AS q_{config}" for config, sql in per_config.items())
-    ids = ",".join(str(int(id_)) for id_ in version_ids)
-    # As storage.dialect.postgresql_search: each version is held to the query read under
-    # the configuration its own words were indexed with.
-    session.execute(text("SET LOCAL client_min_messages = warning"))  # stop-word NOTICEs
-    rows = session.execute(
-        text(
-            f"WITH q AS (SELECT {columns}) SELECT v.id FROM versions v, q"
-            f" WHERE v.id IN ({ids}) AND v.search_vector @@ ({_own_query('v.language')})"
-        ),
-        params,
-    )
-    return {int(row[0]) for row in rows}
 
 
 def _touches(session: Session, terms: Sequence[Term], changed: str, language: str | None) -> bool:
@@ -215,13 +160,12 @@ def _touches(session: Session, terms: Sequence[Term], changed: str, language: st
         folded = [fold(word) for word in _INDEX_WORD.findall(changed)]
         return any(term.matches(word) for term in terms for word in folded)
     query = " OR ".join(f"{term.word}*" if term.prefix else f'"{term.word}"' for term in terms)
-    per_config, params = to_postgresql_each(query, PG_CONFIGS)
-    columns = ", ".join(f"{sql} AS q_{config}" for config, sql in per_config.items())
+    columns, params = pg_readings(query)
     language_sql = "CAST(:language AS text)"
     found = session.scalar(
         text(
             f"WITH q AS (SELECT {columns}) SELECT to_tsvector({pg_config_of(language_sql)},"
-            f" :changed) @@ ({_own_query(language_sql)}) FROM q"
+            f" :changed) @@ ({pg_own_reading(language_sql)}) FROM q"
         ),
         {**params, "language": language, "changed": changed},
     )
@@ -289,7 +233,6 @@ def record_alerts(
     new_versions: Sequence[NewVersion],
     rules: AlertRules,
     now: datetime,
-    articles: Mapping[int, Article] | None = None,
 ) -> None:
     """Record the watch matches and queue the webhook deliveries of ``new_versions``,
     all stored (flushed and indexed) in this transaction."""
@@ -302,7 +245,7 @@ def record_alerts(
         if not wanted:
             continue
         terms = positive_terms(watch.query)
-        for version_id in sorted(matching_versions(session, watch.query, wanted)):
+        for version_id in sorted(versions_matching(session, watch.query, wanted)):
             new = by_id[version_id]
             version = new.version
             document = article_document(version.title, version.text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +94,54 @@ def pg_config_of(language: str) -> str:
         {code: f"'{config}'::regconfig" for code, config in PG_SEARCH_CONFIGS.items()},
         f"'{PG_FALLBACK_CONFIG}'::regconfig",
     )
+
+
+def pg_readings(query: str) -> tuple[str, dict[str, str]]:
+    """The columns of a ``q`` CTE holding ``query`` read under every configuration (one
+    ``q_<config>`` tsquery each), and their parameters; BadQuery when it is malformed."""
+    per_config, params = to_postgresql_each(query, PG_CONFIGS)
+    return ", ".join(f"{sql} AS q_{config}" for config, sql in per_config.items()), params
+
+
+def pg_own_reading(language: str) -> str:
+    """The reading in the ``q`` CTE that a version stating ``language`` (an SQL expression)
+    is held to: the one its own words were indexed under."""
+    return pg_by_language(
+        language,
+        {code: f"q.q_{config}" for code, config in PG_SEARCH_CONFIGS.items()},
+        f"q.q_{PG_FALLBACK_CONFIG}",
+    )
+
+
+def versions_matching(session: Session, query: str, version_ids: Sequence[int]) -> set[int]:
+    """The versions among ``version_ids`` that ``query`` finds, as `mediawatch search`
+    finds them; with no ids, only checks that the query can be read (BadQuery if not)."""
+    if session.get_bind().dialect.name == "postgresql":
+        columns, params = pg_readings(query)  # BadQuery when malformed
+        if not version_ids:
+            return set()
+        ids = ",".join(str(int(id_)) for id_ in version_ids)
+        session.execute(text("SET LOCAL client_min_messages = warning"))  # stop-word NOTICEs
+        rows = session.execute(
+            text(
+                f"WITH q AS (SELECT {columns}) SELECT v.id FROM versions v, q"
+                f" WHERE v.id IN ({ids}) AND v.search_vector @@ ({pg_own_reading('v.language')})"
+            ),
+            params,
+        )
+        return {int(row[0]) for row in rows}
+    ids = ",".join(str(int(id_)) for id_ in version_ids) or "NULL"
+    try:
+        # FTS5 reads the query even when no row can match, so an empty id list checks it.
+        rows = session.execute(
+            text(
+                f"SELECT rowid FROM versions_fts WHERE versions_fts MATCH :q AND +rowid IN ({ids})"
+            ),
+            {"q": query},
+        )
+        return {int(row[0]) for row in rows}
+    except OperationalError as exc:  # how FTS5 reports a malformed query
+        raise BadQuery(_fts5_message(query, exc)) from exc
 
 
 def language_search_ddl() -> list[str]:
@@ -352,14 +400,9 @@ def postgresql_search(
     # its own words were made with: else "late NOT running" would find an English article
     # that says "running late" (its index holds "run"), through the simple reading's
     # "running".
-    per_config, words = to_postgresql_each(query, PG_CONFIGS)
-    columns = ", ".join(f"{sql} AS q_{config}" for config, sql in per_config.items())
-    readings = ", ".join(f"q_{config}" for config in per_config)
-    own_query = pg_by_language(
-        "v.language",
-        {code: f"q.q_{config}" for code, config in PG_SEARCH_CONFIGS.items()},
-        f"q.q_{PG_FALLBACK_CONFIG}",
-    )
+    columns, words = pg_readings(query)
+    readings = ", ".join(f"q_{config}" for config in PG_CONFIGS)
+    own_query = pg_own_reading("v.language")
     # The steps, each bounded by what it must read:
     # - any_reading: the distinct readings ORed into one query (29 configurations read most
     #   words alike). It is materialised, so the planner cannot see the query and plans

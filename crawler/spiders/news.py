@@ -35,7 +35,7 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse, XmlRespon
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from config import Source, load_config
+from config import Config, Source, load_config
 from crawler.discovery import (
     MAX_SITEMAP_BYTES,
     Discovered,
@@ -102,6 +102,7 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         config = load_config(_config_path(crawler.settings))
+        spider.config = config
         spider.source = config.source(spider.source_name)
         spider.allowed_domains = list(spider.source.allowed_domains)
         spider.database_url = crawler.settings.get("MEDIAWATCH_DATABASE_URL") or (
@@ -115,6 +116,7 @@ class NewsSpider(scrapy.Spider):
         spider.max_sitemap_bytes = spider.max_download_size or MAX_SITEMAP_BYTES
         return spider
 
+    config: Config  # the whole file: the pipeline's watches and webhooks span sources
     source: Source
     database_url: str
     max_sitemap_depth: int
