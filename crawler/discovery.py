@@ -291,7 +291,10 @@ def parse_sitemap(
     errors = [e for e in sitemap.xmliter.error_log if e.level_name in {"ERROR", "FATAL"}]
     if errors:
         reason = f"line {errors[0].line}: {errors[0].message}"
-        if not entries and not children:
+        # lxml >= 6.2 recovers from an entity expansion bomb and keeps what came before
+        # it; a sitemap that tries one is hostile, not damaged, and nothing of it is kept.
+        bomb = any("amplification" in e.message for e in errors)
+        if bomb or (not entries and not children):
             raise DiscoveryError(f"malformed sitemap XML: {reason}")
         logger.warning(
             "sitemap %s is damaged (%s); kept %d entries",
