@@ -46,6 +46,13 @@ class Resource:
     etag: bool = True  # send a strong ETag (sha1 of the body) and honour If-None-Match
     last_modified: datetime | None = None  # send Last-Modified and honour If-Modified-Since
     delay: float = 0.0  # seconds to wait before answering: a slow page
+    # A body cut short in transport, as when a server or proxy drops the connection: only
+    # the first `cut_after` bytes are sent (the headers still describe the whole body,
+    # Content-Length included), then the connection is closed.
+    cut_after: int | None = None
+    # No Content-Length: an HTTP/1.0 answer whose body ends when the connection closes,
+    # so a client cannot tell a body cut by `cut_after` from a whole one.
+    close_delimited: bool = False
 
     @property
     def etag_value(self) -> str:
@@ -77,6 +84,13 @@ def _utc(moment: datetime) -> datetime:
 def http_date(moment: datetime) -> str:
     """An HTTP / RFC 822 date: ``Tue, 24 Nov 2026 07:30:00 GMT``."""
     return email.utils.format_datetime(_utc(moment), usegmt=True)
+
+
+def _as_resource(resource: Resource | bytes | str) -> Resource:
+    """A resource as given, or bytes served as an HTML page (a str UTF-8 encoded)."""
+    if isinstance(resource, str):
+        resource = resource.encode()
+    return Resource(resource) if isinstance(resource, bytes) else resource
 
 
 def _error_page(status: int) -> bytes:
@@ -157,7 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, *, send_body: bool) -> None:
         site = self.server.site
-        resource = site.lookup(self.path)
+        resource = site.answer(self.path)
         if resource is None:
             resource = Resource(_error_page(404), status=404, etag=False)
         if resource.delay:
@@ -180,14 +194,20 @@ class _Handler(BaseHTTPRequestHandler):
         site.record(
             RequestRecord(self.command, self.path, dict(self.headers.items()), status, time.time())
         )
+        if resource.close_delimited:
+            self.protocol_version = "HTTP/1.0"  # this answer only: its connection closes
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
-        if status != 304:
+        if status != 304 and not resource.close_delimited:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if resource.cut_after is not None and status != 304:
+            body = body[: resource.cut_after]
         if send_body and body:
             self.wfile.write(body)
+        if resource.close_delimited or resource.cut_after is not None:
+            self.close_connection = True
 
 
 class NewsSite:
@@ -203,6 +223,8 @@ class NewsSite:
         self._host = host
         self._port = port
         self._resources: dict[str, Resource] = {}
+        # Paths answered by turns: the resources, and how many requests they answered.
+        self._rotations: dict[str, tuple[list[Resource], int]] = {}
         self._log: list[RequestRecord] = []
         self._lock = threading.Lock()
         self._server: _Server | None = None
@@ -288,12 +310,23 @@ class NewsSite:
         """
         if not path.startswith("/"):
             raise ValueError(f"a path starts with '/': {path!r}")
-        if isinstance(resource, str):
-            resource = resource.encode()
-        if isinstance(resource, bytes):
-            resource = Resource(resource)
+        resource = _as_resource(resource)
         with self._lock:
             self._resources[path] = resource
+            self._rotations.pop(path, None)
+
+    def rotate(self, path: str, resources: Sequence[Resource | bytes | str]) -> None:
+        """Answer `path` with `resources` in turn, as an A/B test serves its variants: the
+        n-th request from now on gets ``resources[n % len(resources)]``. Setting the path
+        again (`set`, `remove`, `redirect`) ends the rotation."""
+        if not path.startswith("/"):
+            raise ValueError(f"a path starts with '/': {path!r}")
+        if not resources:
+            raise ValueError("a rotation needs at least one resource")
+        prepared = [_as_resource(resource) for resource in resources]
+        with self._lock:
+            self._resources[path] = prepared[0]
+            self._rotations[path] = (prepared, 0)
 
     def remove(self, path: str, status: int = 404) -> None:
         """Make `path` answer `status` (404, or 410 for a page gone for good)."""
@@ -309,10 +342,29 @@ class NewsSite:
             return self._resources.get(path)
 
     def lookup(self, target: str) -> Resource | None:
-        """The resource a request target is answered with: exact query first, then the path."""
+        """The resource a request target is answered with: exact query first, then the path
+        (for a rotating path, the one the next request gets)."""
         path = urlsplit(target).path or "/"
         with self._lock:
-            return self._resources.get(target) or self._resources.get(path)
+            key = target if target in self._resources else path
+            rotation = self._rotations.get(key)
+            if rotation is not None:
+                resources, served = rotation
+                return resources[served % len(resources)]
+            return self._resources.get(key)
+
+    def answer(self, target: str) -> Resource | None:
+        """What a request for `target` is answered with, as `lookup`; a rotating path
+        moves on to its next resource (called by the server threads)."""
+        path = urlsplit(target).path or "/"
+        with self._lock:
+            key = target if target in self._resources else path
+            rotation = self._rotations.get(key)
+            if rotation is None:
+                return self._resources.get(key)
+            resources, served = rotation
+            self._rotations[key] = (resources, served + 1)
+            return resources[served % len(resources)]
 
     # -- request log -----------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import hashlib
 import html
 import http.client
 import re
+import socket
 import threading
 import time
 import urllib.error
@@ -299,6 +300,88 @@ def test_clients_that_hang_up_or_time_out_leave_no_traceback(
     _wait_for_handlers()
     assert [r.path for r in site.requests] == ["/huge", "/slow"]
     assert "Traceback" not in capfd.readouterr().err
+
+
+def _raw_get(site: NewsSite, path: str) -> tuple[str, dict[str, str], bytes]:
+    """One GET over a plain socket, read until the server closes: the status line, the
+    headers (lower-case names) and every body byte that arrived."""
+    with socket.create_connection(("127.0.0.1", site.port), timeout=5) as connection:
+        request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{site.port}\r\n\r\n"
+        connection.sendall(request.encode())
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status, *lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (h.partition(":") for h in lines)}
+    return status, headers, body
+
+
+BODY = b"<html><body>" + b"<p>A paragraph of the story.</p>" * 40 + b"</body></html>"
+
+
+def test_a_cut_body_announces_its_full_length_and_closes_early(site: NewsSite) -> None:
+    site.set("/cut", Resource(BODY, cut_after=300))
+    status, headers, body = _raw_get(site, "/cut")
+    assert status.startswith("HTTP/1.1 200")
+    assert headers["content-length"] == str(len(BODY))
+    assert body == BODY[:300]
+    assert headers["etag"] == Resource(BODY).etag_value  # the validators of the whole page
+    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=5)
+    try:
+        connection.request("GET", "/cut")
+        with pytest.raises(http.client.IncompleteRead) as cut:
+            connection.getresponse().read()
+        assert (len(cut.value.partial), cut.value.expected) == (300, len(BODY) - 300)
+    finally:
+        connection.close()
+
+
+def test_a_close_delimited_cut_body_looks_whole_to_a_client(site: NewsSite) -> None:
+    site.set("/cut", Resource(BODY, cut_after=300, close_delimited=True))
+    status, headers, body = _raw_get(site, "/cut")
+    assert status.startswith("HTTP/1.0 200")
+    assert "content-length" not in headers
+    assert body == BODY[:300]
+    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=5)
+    try:
+        connection.request("GET", "/cut")
+        response = connection.getresponse()
+        assert response.read() == BODY[:300]  # no error: nothing says it is short
+        assert response.will_close
+    finally:
+        connection.close()
+
+
+def test_a_close_delimited_body_is_sent_whole(site: NewsSite) -> None:
+    site.set("/old", Resource(BODY, close_delimited=True))
+    assert _raw_get(site, "/old")[2] == BODY
+    assert fetch(site.url("/old")).body == BODY
+
+
+def test_by_default_bodies_are_whole_and_connections_kept_alive(site: NewsSite) -> None:
+    site.set("/a", Resource(BODY))
+    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=5)
+    try:
+        for _ in range(2):  # both on one connection
+            connection.request("GET", "/a")
+            response = connection.getresponse()
+            assert response.version == 11 and not response.will_close
+            assert response.read() == BODY
+    finally:
+        connection.close()
+
+
+def test_a_rotation_answers_its_resources_in_turn(site: NewsSite) -> None:
+    site.rotate("/ab", ["<p>A</p>", "<p>B</p>", Resource(b"<p>C</p>")])
+    assert site.lookup("/ab?x=1") is not None and site.lookup("/ab").body == b"<p>A</p>"
+    assert site.lookup("/ab").body == b"<p>A</p>"  # looking does not move it on
+    bodies = [fetch(site.url("/ab")).body for _ in range(5)]
+    assert bodies == [b"<p>A</p>", b"<p>B</p>", b"<p>C</p>", b"<p>A</p>", b"<p>B</p>"]
+    site.set("/ab", "<p>fixed</p>")  # ends the rotation
+    assert {fetch(site.url("/ab")).body for _ in range(3)} == {b"<p>fixed</p>"}
+    with pytest.raises(ValueError, match="at least one"):
+        site.rotate("/ab", [])
 
 
 def test_base_url_needs_a_started_site() -> None:
