@@ -40,7 +40,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from importlib.metadata import version
 from typing import Any
@@ -59,15 +59,18 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
-from crawler.noise import drop_noise_paragraphs, strip_boilerplate
+from crawler.noise import Removed, drop_noise_paragraphs, strip_boilerplate
 
 __all__ = [
     "EXTRACTOR_VERSION",
     "Extracted",
+    "ParsedPage",
     "baseline_text",
     "decode_html",
     "extract",
     "extract_dict",
+    "extract_parsed",
+    "parse_page",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -448,16 +451,42 @@ def _trafilatura(
     return doc if isinstance(doc, Document) else None
 
 
-def extract(
-    body: bytes, *, url: str | None = None, declared_encoding: str | None = None
-) -> Extracted | None:
-    """Extract the article from a page body, or None when it holds no article text."""
+@dataclass
+class ParsedPage:
+    """A page body decoded and parsed once, for everything that reads it in a worker.
+
+    ``removed`` is filled by :func:`extract_parsed`: the boilerplate blocks it took out of
+    ``tree`` (which it changes in place), for checks that look at the whole page."""
+
+    html: str
+    encoding: str
+    tree: HtmlElement
+    removed: list[Removed] = field(default_factory=list)
+
+
+def parse_page(body: bytes, declared_encoding: str | None = None) -> ParsedPage | None:
+    """The body decoded (:func:`decode_html`) and parsed, or None when it is empty, binary
+    or not HTML at all."""
     html, encoding = decode_html(body, declared_encoding)
     if not html.strip() or _looks_binary(html):
         return None
     tree = load_html(html)
     if tree is None:
         return None
+    return ParsedPage(html, encoding, tree)
+
+
+def extract(
+    body: bytes, *, url: str | None = None, declared_encoding: str | None = None
+) -> Extracted | None:
+    """Extract the article from a page body, or None when it holds no article text."""
+    page = parse_page(body, declared_encoding)
+    return extract_parsed(page, url=url) if page is not None else None
+
+
+def extract_parsed(page: ParsedPage, *, url: str | None = None) -> Extracted | None:
+    """:func:`extract` on a page parsed already; its tree loses its boilerplate blocks."""
+    tree, encoding = page.tree, page.encoding
     # Read the page's own markup first: bare_extraction works on a copy of the tree.
     canonical = _canonical_url(tree, url)
     language = _language(tree)
@@ -466,7 +495,7 @@ def extract(
     # Boilerplate that churns between loads (teasers, counters, "5 minutes ago", promos)
     # goes before trafilatura sees the page: left in mid-article it would both enter the
     # text and change what trafilatura keeps of the article around it.
-    strip_boilerplate(tree)
+    page.removed = strip_boilerplate(tree)
 
     doc = _trafilatura(tree, url, with_metadata=True, favor_precision=True)
     # Nothing at all in precision mode means no article (a section front, a link list):

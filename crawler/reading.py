@@ -1,0 +1,162 @@
+"""What a fetched page says, read once in an extraction worker: its article, and whether
+it is the article at all.
+
+:func:`read_page` is what the crawl's process pool runs for every fetched page. It
+decodes and parses the body once; :mod:`crawler.extract` takes the article from the
+tree, and :mod:`crawler.walls` looks at the same tree for what tells a wall or a paywall
+from the article. The result is a plain dict, to travel back from the worker:
+
+    {"article": Extracted.to_dict() or None, "signals": {...}}
+
+with these signals (each present, None when the page shows nothing of the kind):
+
+* ``wall``: ``{"kind", "reason"}`` when the page is a consent or cookie wall, a bot
+  check, a soft 404, a maintenance or rate-limit page or a login wall;
+* ``paywall``: a call to subscribe where a teaser puts it (in or right after the
+  article's last paragraphs), when the article is short enough to be a teaser
+  (``MAX_TEASER_CHARS``) or there is none; ``not_free``: its structured data says
+  ``isAccessibleForFree: false``;
+* ``complete``: whether the body reaches its ``</body>`` or ``</html>``: a page cut in
+  transport without a Content-Length to tell does not;
+* ``canonical``: the page's ``<link rel=canonical>``, normalised as article URLs are
+  (absent when it has none).
+
+Deciding what the signals mean for the archive (a ``blocked`` or ``truncated`` fetch,
+or a version) needs what was archived before, so ``storage/soft_failures.py`` does it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
+
+from crawler.extract import Extracted, ParsedPage, extract_parsed, parse_page
+from crawler.urls import normalise_url
+from crawler.walls import Wall, detect_wall, not_free, paywall_evidence
+
+__all__ = ["MAX_TEASER_CHARS", "html_complete", "read_page"]
+
+LOGGER = logging.getLogger(__name__)
+
+# An article this long is not looked at for paywall phrases: a teaser is the first few
+# paragraphs, and reading a long page's whole text for them would cost every page.
+MAX_TEASER_CHARS = 3000
+# Walls are small pages; of a page without article text this much visible text is read.
+_VISIBLE_CHARS = 20_000
+# How far from the end of the body its closing tags are looked for: pages put scripts,
+# tracking pixels and comments after them.
+_TAIL_BYTES = 256 * 1024
+# A call to subscribe counts when it comes within this much visible text after the
+# article's last paragraph (found by its last characters).
+_AFTER_TEXT_CHARS = 1500
+_TAIL_MATCH_CHARS = 80
+_INVISIBLE = ("script", "style", "noscript", "template")
+_CLOSING_TAGS = (b"</html", b"</body", b"</HTML", b"</BODY", b"</Html", b"</Body")
+
+
+def html_complete(body: bytes) -> bool:
+    """Whether the page reaches its end: a ``</body>`` or ``</html>`` near its end."""
+    start = max(0, len(body) - _TAIL_BYTES)
+    return any(body.find(tag, start) >= 0 for tag in _CLOSING_TAGS)
+
+
+def read_page(body: bytes, url: str | None, declared_encoding: str | None) -> dict[str, Any]:
+    """The article of a fetched page and the signals above; never raises for a bad page."""
+    signals: dict[str, Any] = {"wall": None, "paywall": None, "complete": html_complete(body)}
+    try:
+        page = parse_page(body, declared_encoding)
+        if page is None:
+            return {"article": None, "signals": signals}
+        title, headline = _title(page), _headline(page)
+        article = extract_parsed(page, url=url)
+        signals.update(_signals(page, article, title, headline))
+    except Exception:
+        # A parser bug on one page must not take the worker (and its queue) down.
+        LOGGER.exception("extraction failed for %s", url)
+        return {"article": None, "signals": signals}
+    if article is not None and article.canonical_url:
+        signals["canonical"] = normalise_url(article.canonical_url)
+    return {"article": article.to_dict() if article else None, "signals": signals}
+
+
+def _signals(
+    page: ParsedPage, article: Extracted | None, title: str | None, headline: str | None
+) -> dict[str, Any]:
+    text = article.text if article is not None else ""
+    if article is not None and len(text) > MAX_TEASER_CHARS:
+        wall = detect_wall(title, headline, text)
+        return {"wall": _wall(wall), "paywall": None, "not_free": False}
+    scripts = _json_ld(page)  # before _visible_text takes the scripts out
+    visible, removed = _visible_text(page)
+    wall = detect_wall(
+        title,
+        headline,
+        text or f"{visible} {removed}".strip(),
+        article_chars=len(text) if article is not None else 0,
+    )
+    return {
+        "wall": _wall(wall),
+        "paywall": _teaser_call(text, visible, removed),
+        "not_free": not_free(scripts),
+    }
+
+
+def _wall(wall: Wall | None) -> dict[str, str] | None:
+    return {"kind": wall.kind, "reason": wall.reason()} if wall is not None else None
+
+
+def _teaser_call(text: str, visible: str, removed: str) -> str | None:
+    """A call to subscribe where a paywall teaser puts it: in the article's last
+    paragraphs, on the page right after them, or in a box extraction took out as
+    boilerplate (not a header's "Already a subscriber?" above the article)."""
+    if not text:
+        return paywall_evidence(visible, nearby=True) or paywall_evidence(removed)
+    paragraphs = text.split("\n\n")
+    found = paywall_evidence("\n".join(paragraphs[-2:])) or paywall_evidence(removed)
+    if found is not None:
+        return found
+    last = " ".join(paragraphs[-1].split())[-_TAIL_MATCH_CHARS:]
+    position = visible.rfind(last)
+    if position < 0:
+        return None
+    after = visible[position : position + len(last) + _AFTER_TEXT_CHARS]
+    return paywall_evidence(after, nearby=True)
+
+
+def _title(page: ParsedPage) -> str | None:
+    for element in page.tree.iter("title"):
+        text = " ".join((element.text_content() or "").split())
+        if text:
+            return text
+    return None
+
+
+def _headline(page: ParsedPage) -> str | None:
+    for element in page.tree.iter("h1"):
+        text = " ".join(element.text_content().split())
+        if text:
+            return text
+    return None
+
+
+def _visible_text(page: ParsedPage) -> tuple[str, str]:
+    """What a reader sees of the page: its body's text without scripts, and apart, the
+    text of the boilerplate blocks extraction took out of it (a wall's buttons and
+    boxes are there; where they stood is not known any more)."""
+    body = next(page.tree.iter("body"), page.tree)
+    # The tree is this worker's own and extraction is done with it.
+    etree.strip_elements(body, *_INVISIBLE, with_tail=False)
+    visible = " ".join(body.text_content().split())[:_VISIBLE_CHARS]
+    removed = " ".join(" ".join(r.text for r in page.removed).split())[:_VISIBLE_CHARS]
+    return visible, removed
+
+
+def _json_ld(page: ParsedPage) -> str:
+    scripts = (
+        script.text or ""
+        for script in page.tree.iter("script")
+        if (script.get("type") or "").strip().lower() == "application/ld+json"
+    )
+    return "\n".join(scripts)
