@@ -135,13 +135,36 @@ def versions(app: App, url: str, as_json: bool) -> None:
     """
     with app.session() as session:
         article = _article(session, url)
-        rows = queries.version_rows(session, article)
+        history = queries.timeline(session, article)
+        aliases = queries.aliases_of(session, [article.id]).get(article.id, [])
     if as_json:
-        print_json(rows)
+        print_json(history.rows)
         return
     stdout.print(f"[bold]{escape(article.url)}[/bold]  ({article.status})")
+    for alias in aliases:
+        stdout.print(f"[dim]also at {escape(alias)}[/dim]")
+    if history.returns:
+        variants = ", ".join(f"v{n}" for n in history.variants)
+        stdout.print(
+            f"[yellow]headline test:[/yellow] the page went back and forth between {variants}"
+            f" ({len(history.returns)} returns); each is stored once"
+        )
     table = Table("v", "fetched", "changed", "+words", "-words", "kind", "title", box=None)
-    for row in rows:
+    titles = {row["version"]: row["title"] for row in history.rows}
+    events = [(row["fetched_at"], 0, row) for row in history.rows]
+    events += [(back["fetched_at"], 1, {**back, "to": n}) for n, back in _returns(history.rows)]
+    for _, is_return, row in sorted(events, key=lambda event: (event[0] or "", event[1])):
+        if is_return:
+            table.add_row(
+                "↩",
+                _short_time(row["fetched_at"]),
+                f"back to v{row['to']}",
+                "",
+                "",
+                "",
+                escape(titles.get(row["to"]) or ""),
+            )
+            continue
         table.add_row(
             str(row["version"]),
             _short_time(row["fetched_at"]),
@@ -152,6 +175,11 @@ def versions(app: App, url: str, as_json: bool) -> None:
             escape(row["title"] or ""),
         )
     stdout.print(table)
+
+
+def _returns(rows: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """Every return to an earlier version, as (the version returned to, the return)."""
+    return [(row["version"], back) for row in rows for back in row["returns"]]
 
 
 @click.command()
@@ -376,9 +404,24 @@ def status(app: App, as_json: bool) -> None:
     _print_status(document)
 
 
+def _warn(count: int) -> str:
+    return f"[yellow]{count}[/yellow]" if count else "0"
+
+
 def _print_status(document: dict[str, Any]) -> None:
     stdout.print(f"[bold]{document['articles']} articles, {document['versions']} versions[/bold]")
-    table = Table("source", "articles", "live", "gone", "error", "versions", "last fetch", box=None)
+    table = Table(
+        "source",
+        "articles",
+        "live",
+        "gone",
+        "error",
+        "versions",
+        "blocked",
+        "cut short",
+        "last fetch",
+        box=None,
+    )
     for s in document["sources"]:
         table.add_row(
             escape(s["name"]),
@@ -387,9 +430,16 @@ def _print_status(document: dict[str, Any]) -> None:
             str(s["gone"]),
             str(s["error"]),
             str(s["versions"]),
+            _warn(s["blocked"]),
+            _warn(s["truncated"]),
             _short_time(s["last_fetch"]),
         )
     stdout.print(table)
+    if any(s["blocked"] or s["truncated"] for s in document["sources"]):
+        stdout.print(
+            f"(blocked, cut short: fetches of each source's last {queries.RECENT_CRAWLS} crawls"
+            " that were not the article, or not all of it; no version was made of them)"
+        )
     for daemon in document["daemons"]:
         stdout.print(
             f"daemon {escape(daemon['holder'])} running since {_short_time(daemon['since'])}"
@@ -423,6 +473,13 @@ def _print_status(document: dict[str, Any]) -> None:
             stdout.print(
                 f"  gave up on {escape(failed['url'])} after {failed['attempts']} attempts:"
                 f" {escape(failed['last_error'] or '')}"
+            )
+    if document["recent_blocked"]:
+        stdout.print("\n[bold]Latest blocked or cut-short fetches[/bold]")
+        for fetch in document["recent_blocked"]:
+            stdout.print(
+                f"{_short_time(fetch['fetched_at'])} {escape(fetch['url'])}: "
+                f"{escape(fetch['reason'] or fetch['outcome'])}"
             )
     if document["recent_errors"]:
         stdout.print("\n[bold]Latest errors[/bold]")

@@ -25,3 +25,9 @@ class ArticleFetch:
     error: str | None = None
     found_via: str | None = None
     hints: dict[str, Any] = field(default_factory=dict)
+    # Where the request ended up after redirects (normalised), when not at ``url``, and
+    # whether every redirect on the way was permanent (301 or 308): the article moved.
+    final_url: str | None = None
+    permanent_redirect: bool = False
+    # The transport said the body was cut short (a Content-Length not met, a reset).
+    cut: bool = False

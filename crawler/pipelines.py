@@ -22,13 +22,13 @@ logger = logging.getLogger(__name__)
 
 def extract_in_worker(
     body: bytes, url: str | None, declared_encoding: str | None
-) -> dict[str, Any] | None:
-    """:func:`crawler.extract.extract_dict`, run in a pool worker. Imported there, not
+) -> dict[str, Any]:
+    """:func:`crawler.reading.read_page`, run in a pool worker. Imported there, not
     here: the crawl process itself never extracts, and trafilatura with the boilerplate
     patterns takes a quarter of a second to import (the forkserver preloads it once)."""
-    from crawler.extract import extract_dict
+    from crawler.reading import read_page
 
-    return extract_dict(body, url, declared_encoding)
+    return read_page(body, url, declared_encoding)
 
 
 def exit_with(crawl_pid: int) -> None:
@@ -62,7 +62,7 @@ class ExtractionPool:
             # forkserver: workers start from a clean, single-threaded process with the
             # extractor already imported, not from a copy of the running reactor.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["crawler.extract"])
+            context.set_forkserver_preload(["crawler.reading"])
             cls._pool = ProcessPoolExecutor(
                 max_workers=os.cpu_count() or 2,
                 mp_context=context,
@@ -128,9 +128,11 @@ class ArchivePipeline:
         self.engine.dispose()
 
     async def process_item(self, item: ArticleFetch) -> ArticleFetch:
-        extracted = None
+        extracted = signals = None
         if item.body is not None:
-            extracted = await self._extract(item)
+            read = await self._extract(item)
+            if read is not None:
+                extracted, signals = read["article"], read["signals"]
             if extracted is None and item.error is None:
                 item.error = "no article text found on the page"
         self.pending.append(
@@ -147,6 +149,10 @@ class ArchivePipeline:
                 error=item.error,
                 found_via=item.found_via,
                 hints=item.hints or None,
+                final_url=item.final_url,
+                permanent_redirect=item.permanent_redirect,
+                signals=signals,
+                cut=item.cut,
             )
         )
         item.body = None  # the page is in `pending` now; don't keep a second reference

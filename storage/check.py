@@ -21,13 +21,22 @@ from sqlalchemy.orm import Session, aliased
 from storage import dialect
 from storage.archive import decompress_html
 from storage.changes import ArticleContent, fingerprint
-from storage.models import Article, Fetch, Source, Version
+from storage.models import OUTCOMES, Article, ArticleAlias, Fetch, Source, Version
 
 # Rows read at a time when every version is read: the text (or raw HTML) of a few
 # hundred articles, never the whole archive, is in memory at once.
 _BATCH = 500
 
-KINDS = ("hash", "numbering", "search-index", "orphan", "unlogged", "raw-html")
+KINDS = (
+    "hash",
+    "numbering",
+    "search-index",
+    "orphan",
+    "unlogged",
+    "raw-html",
+    "alias",
+    "return",
+)
 
 
 @dataclass(frozen=True)
@@ -310,6 +319,89 @@ def check_raw_html(session: Session) -> list[Problem]:
     return problems
 
 
+def check_aliases(session: Session) -> list[Problem]:
+    """Aliases (other addresses of an article) that are an article's own address too, or
+    whose article is not in the archive."""
+    problems = []
+    for alias_id, url, article_id in session.execute(
+        select(ArticleAlias.id, ArticleAlias.url, Article.id)
+        .join(Article, Article.url == ArticleAlias.url)
+        .order_by(ArticleAlias.id)
+    ):
+        problems.append(
+            Problem(
+                "alias",
+                f"{url} is an alias (id {alias_id}) and also an article's own address",
+                article_id=article_id,
+            )
+        )
+    has_article = select(Article.id).where(Article.id == ArticleAlias.article_id).exists()
+    for alias_id, url, article_id in session.execute(
+        select(ArticleAlias.id, ArticleAlias.url, ArticleAlias.article_id)
+        .where(~has_article)
+        .order_by(ArticleAlias.id)
+    ):
+        problems.append(
+            Problem(
+                "orphan",
+                f"alias {url} (id {alias_id}) names an article that is not in the archive",
+                article_id=article_id,
+            )
+        )
+    return problems
+
+
+def check_returns(session: Session) -> list[Problem]:
+    """Fetches that went back to an earlier version (A/B headlines, reverts) without
+    naming a version of their own article, fetches with an outcome mediawatch does not
+    write, and articles whose current version is not one of theirs."""
+    problems = []
+    own = aliased(Version)
+    query = (
+        select(Fetch.id, Fetch.article_id, Fetch.version_id, own.article_id.label("owner"))
+        .outerjoin(own, own.id == Fetch.version_id)
+        .where(Fetch.outcome == "returned")
+        .order_by(Fetch.id)
+    )
+    for row in session.execute(query):
+        if row.version_id is None:
+            what = "fetch went back to an earlier version but names none"
+        elif row.owner != row.article_id:
+            what = f"fetch went back to version id {row.version_id}, another article's"
+        else:
+            continue
+        problems.append(Problem("return", what, article_id=row.article_id, fetch_id=row.id))
+    for fetch_id, article_id, outcome in session.execute(
+        select(Fetch.id, Fetch.article_id, Fetch.outcome)
+        .where(Fetch.outcome.not_in(OUTCOMES))
+        .order_by(Fetch.id)
+    ):
+        problems.append(
+            Problem(
+                "return",
+                f"fetch has the outcome {outcome!r}, which is not one of {', '.join(OUTCOMES)}",
+                article_id=article_id,
+                fetch_id=fetch_id,
+            )
+        )
+    for article_id, current, count in session.execute(
+        select(Article.id, Article.current_version, Article.version_count)
+        .where(
+            Article.current_version.is_not(None)
+            & ((Article.current_version < 1) | (Article.current_version > Article.version_count))
+        )
+        .order_by(Article.id)
+    ):
+        problems.append(
+            Problem(
+                "numbering",
+                f"its current version is {current}, not one of its versions 1..{count}",
+                article_id=article_id,
+            )
+        )
+    return problems
+
+
 CHECKS: tuple[Callable[[Session], list[Problem]], ...] = (
     check_hashes,
     check_numbering,
@@ -317,6 +409,8 @@ CHECKS: tuple[Callable[[Session], list[Problem]], ...] = (
     check_orphans,
     check_fetch_log,
     check_raw_html,
+    check_aliases,
+    check_returns,
 )
 
 

@@ -203,6 +203,14 @@ def index_versions(session: Session, versions: Iterable[tuple[int, str | None, s
             )
 
 
+def unindex_versions(session: Session, version_ids: Iterable[int]) -> None:
+    """Take versions out of the search index before they are deleted (PostgreSQL's index
+    is the versions table's own, so only SQLite's FTS5 table has rows to delete)."""
+    ids = [{"id": id_} for id_ in version_ids]
+    if ids and session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DELETE FROM versions_fts WHERE rowid = :id"), ids)
+
+
 @dataclass(frozen=True)
 class SearchHit:
     version_id: int

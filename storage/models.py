@@ -35,16 +35,46 @@ NAMING_CONVENTION = {
 }
 
 ARTICLE_STATUSES = ("live", "gone", "error")
-OUTCOMES = ("new", "unchanged", "changed", "not-modified", "gone", "error")
+# What came of one fetch (SPEC section 3; storage/archive.py decides):
+#   new / changed   a first version / a new version was stored
+#   unchanged       the article as archived (its current version)
+#   returned        the article as an earlier version had it (an A/B headline, a revert):
+#                   the fetch names that version; nothing is stored again
+#   copy            the page is a copy of an archived article at another address (AMP,
+#                   print, another host) naming it as canonical: an alias, not compared
+#   not-modified    304
+#   gone            404 or 410
+#   blocked         a 200 that is not the article (a consent wall, a bot check, a soft 404,
+#                   a maintenance, rate-limit or login page); the reason says which
+#   truncated       the article cut short (a paywall teaser, a body cut in transport)
+#   error           the fetch failed, or the page held no article text
+OUTCOMES = (
+    "new",
+    "unchanged",
+    "changed",
+    "returned",
+    "copy",
+    "not-modified",
+    "gone",
+    "blocked",
+    "truncated",
+    "error",
+)
 # How a crawl summary (and `mediawatch crawl --json`) names the count of each outcome.
 OUTCOME_SUMMARY_KEYS = {
     "new": "new_articles",
     "changed": "new_versions",
     "unchanged": "unchanged",
+    "returned": "returned",
+    "copy": "copies",
     "not-modified": "not_modified",
     "gone": "gone",
+    "blocked": "blocked",
+    "truncated": "truncated",
     "error": "errors",
 }
+# Outcomes that say the site did not give the article: retried with backoff.
+SOFT_FAILURES = ("blocked", "truncated")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -122,6 +152,13 @@ class Article(Base):
     # storage/work.py): a worker that dies loses its claims when they expire.
     claimed_by: Mapped[str | None] = mapped_column(String(200))
     claimed_until: Mapped[datetime | None]
+    # The version the page showed at its last successful fetch: the latest, unless the
+    # article went back to an earlier one (an A/B headline test, a revert). None: the latest.
+    current_version: Mapped[int | None]
+    # How many fetches went back to an earlier version: more than none flags a headline test.
+    return_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Fetches in a row that were blocked or truncated: how far the next try backs off.
+    failed_checks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     source: Mapped[Source] = relationship(back_populates="articles")
     versions: Mapped[list[Version]] = relationship(
@@ -158,6 +195,25 @@ class Version(Base):
     article: Mapped[Article] = relationship(back_populates="versions")
 
 
+class ArticleAlias(Base):
+    """Another address of an archived article: the one it moved from (a 301, a canonical
+    link that moved), or a copy of it (an AMP page, a print view, another host) that names
+    it as canonical. Found by every URL argument, never fetched or discovered again."""
+
+    __tablename__ = "article_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    # "redirect" (it answered a permanent redirect to the article), "canonical" (its page
+    # named the article's address as canonical), "copy" (a copy of the article's page),
+    # or "merged" (an article of its own, until found to be this one).
+    kind: Mapped[str] = mapped_column(String(20))
+    first_seen: Mapped[datetime]
+
+    article: Mapped[Article] = relationship()
+
+
 class Fetch(Base):
     """The fetch log: one row for every request made for an article, whatever came of it."""
 
@@ -173,6 +229,7 @@ class Fetch(Base):
     duration_ms: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(String(100))
+    # The version this fetch stored (new, changed) or found again (returned).
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
 
     # For the archive's batched writes: a fetch can name its article and version before

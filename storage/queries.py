@@ -15,7 +15,16 @@ from storage import alerts
 from storage.changes import MINOR
 from storage.dialect import MATCH_END, MATCH_START, search_versions
 from storage.errors import BadQuery, NotFound
-from storage.models import Article, CrawlRun, Fetch, Source, Version, WatchMatch
+from storage.models import (
+    SOFT_FAILURES,
+    Article,
+    ArticleAlias,
+    CrawlRun,
+    Fetch,
+    Source,
+    Version,
+    WatchMatch,
+)
 from storage.schedule import daemon_status
 from storage.search_query import shown_query
 
@@ -25,9 +34,16 @@ def iso(value: datetime | None) -> str | None:
 
 
 def find_article(session: Session, candidates: Sequence[str]) -> Article:
-    """The article whose URL or canonical URL is one of ``candidates`` (first match wins)."""
+    """The article whose URL, alias (an address it moved from, a copy of it) or canonical
+    URL is one of ``candidates`` (first match wins)."""
     for url in candidates:
         article = session.scalar(select(Article).where(Article.url == url))
+        if article is None:
+            article = session.scalar(
+                select(Article)
+                .join(ArticleAlias, ArticleAlias.article_id == Article.id)
+                .where(ArticleAlias.url == url)
+            )
         if article is None:
             article = session.scalar(
                 select(Article).where(Article.canonical_url == url).order_by(Article.id).limit(1)
@@ -101,6 +117,8 @@ def article_rows(
         .join(Source, Source.id == Article.source_id)
         .order_by(page.c.sort_key.desc().nulls_last(), Article.id.desc())
     )
+    rows = session.execute(query).all()
+    aliases = aliases_of(session, [article.id for article, _, _ in rows])
     return [
         {
             "url": article.url,
@@ -112,17 +130,93 @@ def article_rows(
             "first_seen": iso(article.first_seen),
             "last_checked": iso(article.last_checked),
             "last_changed": iso(article.last_changed),
+            # Added to SPEC's shape: the version the page shows now (an A/B test or a
+            # revert can bring back an earlier one), whether it went back and forth, and
+            # the other addresses it is known by (moved from, copies).
+            "current_version": article.current_version or article.version_count,
+            "headline_test": article.return_count > 0,
+            "aliases": aliases.get(article.id, []),
         }
-        for article, source_name, title in session.execute(query)
+        for article, source_name, title in rows
     ]
+
+
+def aliases_of(session: Session, article_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The alias URLs of each of the articles, oldest first."""
+    found: dict[int, list[str]] = {}
+    wanted = sorted(set(article_ids))
+    for start in range(0, len(wanted), 500):
+        for article_id, url in session.execute(
+            select(ArticleAlias.article_id, ArticleAlias.url)
+            .where(ArticleAlias.article_id.in_(wanted[start : start + 500]))
+            .order_by(ArticleAlias.first_seen, ArticleAlias.id)
+        ):
+            found.setdefault(article_id, []).append(url)
+    return found
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """An article's versions and its returns to earlier ones, for `versions` and the web."""
+
+    rows: list[dict[str, Any]]  # `versions --json`
+    # Every return, oldest first: (fetched at, version returned to, version it left).
+    returns: list[tuple[datetime, int, int]]
+
+    @property
+    def variants(self) -> list[int]:
+        """The versions an A/B test (or reverts) went back and forth between."""
+        return sorted({n for _, to, left in self.returns for n in (to, left)})
 
 
 def version_rows(session: Session, article: Article) -> list[dict[str, Any]]:
     """`versions URL --json`: oldest first."""
-    versions = session.scalars(
-        select(Version).where(Version.article_id == article.id).order_by(Version.number)
-    )
-    return [
+    return timeline(session, article).rows
+
+
+def timeline(session: Session, article: Article) -> Timeline:
+    """The article's versions, oldest first, each with the times the article came back
+    to it (``returns``: an A/B headline test, a revert), and every such return."""
+    versions = session.execute(
+        select(
+            Version.id,
+            Version.number,
+            Version.fetched_at,
+            Version.title,
+            Version.content_hash,
+            Version.changed,
+            Version.change_kind,
+            Version.words_added,
+            Version.words_removed,
+        )
+        .where(Version.article_id == article.id)
+        .order_by(Version.number)
+    ).all()
+    numbers = {v.id: v.number for v in versions}
+    returns: list[tuple[datetime, int, int]] = []
+    if article.return_count:
+        # Walk the fetches that set the version shown: a new version shows itself, a
+        # return shows the version it names; a return leaves the one shown before it.
+        shown = None
+        for outcome, version_id, fetched_at in session.execute(
+            select(Fetch.outcome, Fetch.version_id, Fetch.fetched_at)
+            .where(
+                Fetch.article_id == article.id,
+                Fetch.outcome.in_(("new", "changed", "returned")),
+                Fetch.version_id.is_not(None),
+            )
+            .order_by(Fetch.fetched_at, Fetch.id)
+        ):
+            number = numbers.get(version_id)
+            if number is None:
+                continue
+            if outcome == "returned" and shown is not None and number != shown:
+                returns.append((fetched_at, number, shown))
+            shown = number
+    back: dict[int, list[dict[str, Any]]] = {}
+    for fetched_at, to, left in returns:
+        back.setdefault(to, []).append({"fetched_at": iso(fetched_at), "from_version": left})
+    rows = [
         {
             "version": v.number,
             "fetched_at": iso(v.fetched_at),
@@ -132,9 +226,12 @@ def version_rows(session: Session, article: Article) -> list[dict[str, Any]]:
             "change_kind": v.change_kind,
             "words_added": v.words_added,
             "words_removed": v.words_removed,
+            # Added to SPEC's shape: when the article came back to this version.
+            "returns": back.get(v.number, []),
         }
         for v in versions
     ]
+    return Timeline(rows, returns)
 
 
 def get_version(session: Session, article: Article, number: int | None = None) -> Version:
@@ -402,10 +499,14 @@ def status_document(session: Session) -> dict[str, Any]:
             .group_by(Article.source_id)
         ).all()
     )
+    all_sources = list(session.scalars(select(Source).order_by(Source.name)))
+    soft, recent_soft = _soft_failures(session, all_sources)
     sources = []
-    for source in session.scalars(select(Source).order_by(Source.name)):
+    for source in all_sources:
         counts = by_status.get(source.id, {})
         versions, last_fetch = totals.get(source.id, (0, None))
+        failures = soft.get(source.id, {})
+        latest_soft = next((f for f in recent_soft if f["source"] == source.name), None)
         sources.append(
             {
                 "name": source.name,
@@ -416,6 +517,12 @@ def status_document(session: Session) -> dict[str, Any]:
                 "versions": versions,
                 "last_fetch": iso(last_fetch),
                 "fetch_errors": errors.get(source.id, 0),
+                # Added: fetches in the source's last crawls that were not the article (a
+                # wall: consent, bot check, soft 404...) or not all of it (a paywall
+                # teaser, a cut body), and the latest of them.
+                "blocked": failures.get("blocked", 0),
+                "truncated": failures.get("truncated", 0),
+                "last_blocked": latest_soft,
             }
         )
     runs = session.scalars(select(CrawlRun).order_by(CrawlRun.started_at.desc()).limit(5))
@@ -448,12 +555,75 @@ def status_document(session: Session) -> dict[str, Any]:
             {"fetched_at": iso(when), "url": url, "http_status": code, "error": error}
             for when, url, code, error in recent_errors
         ],
+        # Added: the latest blocked and truncated fetches of the sources' last crawls.
+        "recent_blocked": recent_soft,
         # The webhook outbox: how many POSTs wait, went out, or were given up on.
         "webhooks": {
             **alerts.delivery_counts(session),
             "latest_failed": alerts.failed_deliveries(session),
         },
     }
+
+
+# `status` counts each source's blocked and truncated fetches over its last this many
+# crawls: enough to see that a site started blocking, recent enough to see it stopped.
+RECENT_CRAWLS = 3
+_RECENT_RUNS_READ = 200
+_RECENT_SOFT_SHOWN = 10
+
+
+def _soft_failures(
+    session: Session, sources: Sequence[Source]
+) -> tuple[dict[int, dict[str, int]], list[dict[str, Any]]]:
+    """Per source id, its blocked and truncated fetches since the start of its
+    :data:`RECENT_CRAWLS`-th latest crawl (all of them for a source never crawled by a
+    recorded run), and the latest of those fetches."""
+    starts: dict[str, list[datetime]] = {}
+    for started_at, names in session.execute(
+        select(CrawlRun.started_at, CrawlRun.sources)
+        .order_by(CrawlRun.started_at.desc())
+        .limit(_RECENT_RUNS_READ)
+    ):
+        for name in names or []:
+            runs = starts.setdefault(str(name), [])
+            if len(runs) < RECENT_CRAWLS:
+                runs.append(started_at)
+    windows = [
+        (Article.source_id == source.id) & (Fetch.fetched_at >= starts[source.name][-1])
+        if source.name in starts
+        else Article.source_id == source.id
+        for source in sources
+    ]
+    if not windows:
+        return {}, []
+    recent = Fetch.outcome.in_(SOFT_FAILURES) & or_(*windows)
+    counts: dict[int, dict[str, int]] = {}
+    for source_key, outcome, count in session.execute(
+        select(Article.source_id, Fetch.outcome, func.count())
+        .select_from(Fetch)
+        .join(Article, Article.id == Fetch.article_id)
+        .where(recent)
+        .group_by(Article.source_id, Fetch.outcome)
+    ):
+        counts.setdefault(source_key, {})[outcome] = count
+    names = {source.id: source.name for source in sources}
+    latest = [
+        {
+            "fetched_at": iso(when),
+            "source": names.get(source_key),
+            "url": url,
+            "outcome": outcome,
+            "reason": reason,
+        }
+        for when, source_key, url, outcome, reason in session.execute(
+            select(Fetch.fetched_at, Article.source_id, Fetch.url, Fetch.outcome, Fetch.error)
+            .join(Article, Article.id == Fetch.article_id)
+            .where(recent)
+            .order_by(Fetch.fetched_at.desc(), Fetch.id.desc())
+            .limit(_RECENT_SOFT_SHOWN)
+        )
+    ]
+    return counts, latest
 
 
 def iter_versions(

@@ -89,3 +89,27 @@ def next_check(
     if tier is None:
         return None
     return (now + tier[1]).astimezone(UTC)
+
+
+# A check that was blocked or truncated is tried again no sooner than the article's tier
+# says, and later each time it fails again: from this...
+BACKOFF_START = timedelta(minutes=15)
+# ...doubling up to this, or up to the tier's own interval when that is longer.
+BACKOFF_MAX = timedelta(days=1)
+
+
+def backoff_check(
+    *, now: datetime, failures: int, last_changed: datetime, tiers: Tiers
+) -> datetime | None:
+    """When to try again an article whose last ``failures`` checks in a row were blocked
+    or truncated (the site did not give the article): the tier's interval, or
+    :data:`BACKOFF_START` doubled at each failure after the first, whichever is later,
+    at most :data:`BACKOFF_MAX` (or the tier's interval, when longer). None when the
+    article is past every tier."""
+    regular = next_check(now=now, last_changed=last_changed, tiers=tiers)
+    if regular is None:
+        return None
+    every: timedelta = regular - now
+    doubled: timedelta = BACKOFF_START * 2 ** max(failures - 1, 0)
+    wait = max(every, min(doubled, max(BACKOFF_MAX, every)))
+    return (now + wait).astimezone(UTC)

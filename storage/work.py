@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from storage import dialect
 from storage.leases import holder_gone
-from storage.models import Article, CrawlRun, PendingArticle, Source
+from storage.models import Article, ArticleAlias, CrawlRun, PendingArticle, Source
 
 RECHECK_MODES = ("due", "all", "none")
 
@@ -51,14 +51,18 @@ _CLAIMED = (PendingArticle, Article)
 
 
 def known_urls(session: Session, source: str) -> set[str]:
-    """Every article URL of ``source`` already in the archive."""
-    return set(
+    """Every article URL of ``source`` already in the archive, its aliases too (an old
+    address that moved, a copy at another address): none of them is fetched as new."""
+    of_source = select(Source.id).where(Source.name == source).scalar_subquery()
+    urls = set(session.scalars(select(Article.url).where(Article.source_id == of_source)))
+    urls.update(
         session.scalars(
-            select(Article.url)
-            .join(Source, Source.id == Article.source_id)
-            .where(Source.name == source)
+            select(ArticleAlias.url)
+            .join(Article, Article.id == ArticleAlias.article_id)
+            .where(Article.source_id == of_source)
         )
     )
+    return urls
 
 
 def rechecks(session: Session, source: str, mode: str, now: datetime) -> list[Recheck]:
@@ -272,6 +276,9 @@ def add_discovered(session: Session, source: str, found: Iterable[Found], now: d
     for start in range(0, len(urls), _CHUNK):
         chunk = urls[start : start + _CHUNK]
         archived = set(session.scalars(select(Article.url).where(Article.url.in_(chunk))))
+        archived.update(
+            session.scalars(select(ArticleAlias.url).where(ArticleAlias.url.in_(chunk)))
+        )
         values = [
             {
                 "source_id": source_id,

@@ -224,7 +224,14 @@ def test_a_url_twice_in_one_batch_sees_its_first_fetch(engine: Engine) -> None:
 def test_a_batch_reads_the_archive_in_a_few_queries_not_a_few_per_page(engine: Engine) -> None:
     archive = Archive(engine)
     urls = [f"https://news.example/2026/11/story-{n}.html" for n in range(40)]
-    archive.store_many([page(url=url) for url in urls])
+    # Each its own story: one text at many addresses is a page served instead of them.
+    stories = [f"{BODY}\n\nStory number {n}." for n in range(40)]
+    archive.store_many(
+        [
+            page(url=url, extracted=extracted(text=story))
+            for url, story in zip(urls, stories, strict=True)
+        ]
+    )
     selects: list[str] = []
 
     def count_selects(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -233,9 +240,15 @@ def test_a_batch_reads_the_archive_in_a_few_queries_not_a_few_per_page(engine: E
 
     event.listen(engine, "before_cursor_execute", count_selects)
     try:
-        edited = extracted(text=BODY + "\n\nA correction was appended.")
         results = archive.store_many(
-            [page(timedelta(hours=1), url=url, extracted=edited) for url in urls]
+            [
+                page(
+                    timedelta(hours=1),
+                    url=url,
+                    extracted=extracted(text=story + "\n\nA correction was appended."),
+                )
+                for url, story in zip(urls, stories, strict=True)
+            ]
             + [page(timedelta(hours=1), url="https://news.example/new.html")]
         )
     finally:

@@ -30,7 +30,7 @@ from typing import Any
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, ResponseDataLossError
 from scrapy.http import HtmlResponse, Request, Response, TextResponse, XmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -66,6 +66,8 @@ from storage.work import (
 logger = logging.getLogger(__name__)
 
 ARTICLE_STATUSES = [304, 404, 410]
+# Redirects that say the article has moved for good (the old address becomes an alias).
+PERMANENT_REDIRECTS = frozenset({301, 308})
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 # Articles claimed at a time, and claimed again once fewer than this are unanswered: enough
 # to keep CONCURRENT_REQUESTS busy, few enough that other workers get a share.
@@ -444,6 +446,9 @@ class NewsSpider(scrapy.Spider):
         redirected_to = normalise_url(response.url)
         if redirected_to and redirected_to != fetch.url:
             fetch.hints = {**fetch.hints, "redirected_to": redirected_to}
+            fetch.final_url = redirected_to
+            reasons = response.meta.get("redirect_reasons") or [None]
+            fetch.permanent_redirect = all(reason in PERMANENT_REDIRECTS for reason in reasons)
         return fetch
 
     def article_failed(self, failure: Failure) -> ArticleFetch | None:
@@ -459,6 +464,7 @@ class NewsSpider(scrapy.Spider):
         if isinstance(error, HttpError):
             fetch.http_status = error.response.status
         fetch.error = describe_failure(failure, self.max_download_size) or "request dropped"
+        fetch.cut = isinstance(error, ResponseDataLossError)
         return fetch
 
     def _fetch(self, meta: dict[str, Any]) -> ArticleFetch:
