@@ -491,12 +491,14 @@ def article_page(
     inserts: Mapping[int, str] | None = None,
     extra_body_html: str = "",
     around_html: str = "",
+    head_html: str = "",
 ) -> str:
     """A news article page with the metadata real sites carry and room for boilerplate.
 
     `header_html` goes under the byline (share bars, "updated N minutes ago"),
     ``inserts[i]`` right after paragraph `i` (related stories, ads, promos),
-    `extra_body_html` after the last paragraph and `around_html` in the sidebar.
+    `extra_body_html` after the last paragraph, `around_html` in the sidebar and
+    `head_html` at the end of ``<head>`` (a rel=amphtml link).
     """
     authors = [author] if isinstance(author, str) else list(author)
     description = description if description is not None else (paragraphs[0] if paragraphs else "")
@@ -531,7 +533,10 @@ def article_page(
         + f'<meta property="article:section" content="{_e(section)}">\n'
         f'<link rel="canonical" href="{_e(canonical)}">\n'
         '<link rel="alternate" type="application/rss+xml" title="RSS" href="/rss.xml">\n'
-        '<script type="application/ld+json">' + _script_json(linked_data) + "</script>\n"
+        '<script type="application/ld+json">'
+        + _script_json(linked_data)
+        + "</script>\n"
+        + head_html
     )
     inserts = inserts or {}
     body = "".join(

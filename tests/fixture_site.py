@@ -10,7 +10,10 @@ the RSS feed: a polite crawler never fetches it.
 Pages carry the boilerplate real sites churn on every load (share counts, "N minutes
 ago", most-read lists, ads and script tokens, newsletter promos, related-story teasers
 between paragraphs); `churn` re-renders an article with new boilerplate and the same
-text, `edit_article` changes the text itself.
+text, `edit_article` changes the text itself. The traps of tests/traps.py can be set on
+one article at a time: `serve_wall`, `serve_teaser`, `cut_body`, `serve_headline_variants`,
+`serve_json_only`, `serve_datelines` (undone by `clear_trap`), and `move_article` and
+`add_copy` for an article at a new address and its AMP and print copies.
 
     from tests.fixture_site import fixture_site  # the pytest fixture
 
@@ -27,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from html import escape
+from typing import TypeVar
 
 import pytest
 
@@ -45,6 +49,17 @@ from crawler.newssite import (
     sitemap_index,
     sitemap_urlset,
 )
+from tests.churn import body_spans
+from tests.traps import (
+    COPY_KINDS,
+    JSON_STYLES,
+    WALL_KINDS,
+    copy_page,
+    inject_datelines,
+    json_only_page,
+    paywall_teaser,
+    wall_page,
+)
 
 SITE_NAME = "The Meridian Courier"
 SECTIONS = {"world": "World", "business": "Business", "science": "Science"}
@@ -58,6 +73,8 @@ TRACKING_QUERY = "utm_source=homepage&utm_medium=promo&utm_campaign=top-stories"
 FEED_TRACKING_QUERY = "utm_source=rss&utm_medium=feed"
 
 _XML = "application/xml; charset=utf-8"
+_V = TypeVar("_V")
+CUT_MODES = ("length", "close")
 
 
 @dataclass(frozen=True)
@@ -358,6 +375,19 @@ _PROMOS = (
 
 
 @dataclass(frozen=True)
+class _Trap:
+    """A trap set on one article's page and what it needs (see FixtureSite.serve_wall...)."""
+
+    kind: str  # "wall", "teaser", "cut", "headlines", "json" or "datelines"
+    kind_of_wall: str = ""
+    lang: str = "en"
+    mode: str = ""
+    titles: tuple[str, ...] = ()
+    style: str = ""
+    seed: int = 0
+
+
+@dataclass(frozen=True)
 class _Chrome:
     header_html: str
     inserts: dict[int, str]
@@ -374,6 +404,12 @@ class FixtureSite(PublishedSite):
         self._removed: dict[str, ArticleSpec] = {}
         self._seeds: dict[str, int] = {}
         self._modified: dict[str, datetime] = {}
+        # Per article path: the trap its page is served with (see "traps" below), its
+        # copies (copy path -> kind), and the old paths it moved from (old path ->
+        # whether the old path redirects; without, it serves the page itself).
+        self._traps: dict[str, _Trap] = {}
+        self._copies: dict[str, dict[str, str]] = {}
+        self._moved: dict[str, tuple[str, bool]] = {}
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -472,6 +508,154 @@ class FixtureSite(PublishedSite):
         self._render(spec)
         self._publish_listings()
 
+    # -- traps -------------------------------------------------------------------------
+    # What real sites serve that is not an edit (tests/traps.py). Each switch holds for
+    # one article's page until `clear_trap`, through `churn` and `edit_article` too.
+
+    def serve_wall(self, path: str, kind: str, lang: str = "en") -> None:
+        """Answer `path` with a wall instead of the article: 200, kind one of
+        tests.traps.WALL_KINDS (consent, bot_check, soft_404, maintenance, rate_limit,
+        login), in `lang`; no validators, as interstitials are never cached."""
+        if kind not in WALL_KINDS:
+            raise ValueError(f"unknown wall kind {kind!r}; one of {WALL_KINDS}")
+        self._set_trap(path, _Trap("wall", kind_of_wall=kind, lang=lang))
+
+    def serve_teaser(self, path: str) -> None:
+        """Answer `path` with a paywall teaser: its first paragraphs and a subscribe box."""
+        self._set_trap(path, _Trap("teaser"))
+
+    def cut_body(self, path: str, mode: str) -> None:
+        """Cut the page short in transport, halfway through its body: mode "length"
+        announces the whole Content-Length and closes early, "close" is an HTTP/1.0
+        answer without Content-Length that just stops. No validators, so every request
+        gets the cut body (as on the many news sites that send none)."""
+        if mode not in CUT_MODES:
+            raise ValueError(f"unknown cut mode {mode!r}; one of {CUT_MODES}")
+        self._set_trap(path, _Trap("cut", mode=mode))
+
+    def serve_headline_variants(self, path: str, titles: Iterable[str]) -> None:
+        """An A/B test of headlines: from now on the n-th request of the page gets
+        ``titles[n % len(titles)]`` in its <title>, <h1>, og:title and JSON-LD (re-rendering
+        the page, by `churn` or `edit_article`, starts again at the first)."""
+        titles = tuple(titles)
+        if not titles:
+            raise ValueError("an A/B test needs at least one headline")
+        self._set_trap(path, _Trap("headlines", titles=titles))
+
+    def serve_json_only(self, path: str, style: str) -> None:
+        """Serve the page client-rendered: no paragraphs in the HTML, the text only in
+        JSON-LD articleBody (style "json-ld") or a __NEXT_DATA__ blob ("next-data")."""
+        if style not in JSON_STYLES:
+            raise ValueError(f"unknown style {style!r}; one of {JSON_STYLES}")
+        self._set_trap(path, _Trap("json", style=style))
+
+    def serve_datelines(self, path: str, seed: int) -> None:
+        """Add "Updated 14:32 GMT, 3 November 2026" blocks to the page, with the times of
+        page load `seed` (call again with another seed for the next load)."""
+        self._set_trap(path, _Trap("datelines", seed=seed))
+
+    def clear_trap(self, path: str) -> None:
+        """Serve the article's page as it is again, and take its copies down."""
+        self._traps.pop(path, None)
+        for copy_path in self._copies.pop(path, {}):
+            self.site.remove(copy_path)
+        self._render(self.articles[path])
+        self._publish_listings()
+
+    def move_article(
+        self, old_path: str, new_path: str, *, redirect: bool = True, title: str | None = None
+    ) -> None:
+        """Move an article to a new address, as a CMS does when a slug follows a new
+        headline (`title`, a real edit). With `redirect` the old path answers 301 to the
+        new one; without, it still answers 200 with the page, whose canonical names the
+        new address. Listings list the new path only."""
+        if new_path in self.articles:
+            raise ValueError(f"{new_path} is already an article")
+        spec = self.articles.pop(old_path)
+        moved = replace(spec, path=new_path, title=spec.title if title is None else title)
+        self.articles[new_path] = moved
+        _rename(self._seeds, old_path, new_path)
+        _rename(self._modified, old_path, new_path)
+        _rename(self._traps, old_path, new_path)
+        _rename(self._copies, old_path, new_path)
+        self._moved = {
+            old: (new_path if target == old_path else target, redirects)
+            for old, (target, redirects) in self._moved.items()
+        }
+        self._moved[old_path] = (new_path, redirect)
+        if title is not None:
+            self._touch(new_path)
+        self._render(moved)
+        self._publish_listings()
+
+    def add_copy(self, path: str, copy_path: str, kind: str) -> None:
+        """Serve a copy of the article at `copy_path` (may have a query, such as
+        ``?output=amp``): kind "amp" (an AMP page, which the article links with
+        rel=amphtml) or "print"; its canonical is the article. The sitemap lists it."""
+        if kind not in COPY_KINDS:
+            raise ValueError(f"unknown copy kind {kind!r}; one of {COPY_KINDS}")
+        self._copies.setdefault(path, {})[copy_path] = kind
+        self._render(self.articles[path])
+        self._publish_listings()
+
+    def _set_trap(self, path: str, trap: _Trap) -> None:
+        self._traps[path] = trap
+        self._render(self.articles[path])
+
+    def _serve(self, spec: ArticleSpec, page: str, last_modified: datetime) -> None:
+        """Put the page (or what its trap makes of it) at its path and at the paths it
+        moved from, and its copies at theirs."""
+        text = "\n".join(spec.paragraphs)
+        seed = self._seeds.get(spec.path, 0)
+        trap = self._traps.get(spec.path)
+        resources: list[Resource]
+        if trap is None:
+            resources = [Resource(page.encode(), last_modified=last_modified)]
+        elif trap.kind == "wall":
+            wall = wall_page(
+                trap.kind_of_wall, trap.lang, seed, site_name=SITE_NAME, article_title=spec.title
+            )
+            headers = {"Cache-Control": "private, no-store"}
+            resources = [Resource(wall.encode(), etag=False, headers=headers)]
+        elif trap.kind == "cut":
+            spans = body_spans(page, text)
+            middle = spans[len(spans) // 2]
+            cut_at = len(page[: (middle.start + middle.end) // 2].encode())
+            body = page.encode()
+            close = trap.mode == "close"
+            resources = [Resource(body, etag=False, cut_after=cut_at, close_delimited=close)]
+        elif trap.kind == "headlines":
+            resources = [
+                Resource(
+                    self._page(replace(spec, title=title)).encode(), last_modified=last_modified
+                )
+                for title in trap.titles
+            ]
+        else:
+            changed = {
+                "teaser": lambda: paywall_teaser(page, seed, text),
+                "json": lambda: json_only_page(page, seed, text, trap.style),
+                "datelines": lambda: inject_datelines(page, trap.seed, reference=text),
+            }[trap.kind]()
+            resources = [Resource(changed.encode(), last_modified=last_modified)]
+        paths = [spec.path]
+        paths += [
+            old
+            for old, (target, redirects) in self._moved.items()
+            if target == spec.path and not redirects
+        ]
+        for path in paths:
+            if len(resources) > 1:
+                self.site.rotate(path, resources)
+            else:
+                self.site.set(path, resources[0])
+        for old, (target, redirect) in self._moved.items():
+            if target == spec.path and redirect:
+                self.site.redirect(old, self.url(spec.path), 301)
+        for copy_path, kind in self._copies.get(spec.path, {}).items():
+            copy = copy_page(page, self.url(spec.path), kind, reference=text)
+            self.site.set(copy_path, Resource(copy.encode(), last_modified=last_modified))
+
     # -- rendering ---------------------------------------------------------------------
 
     def _touch(self, path: str) -> None:
@@ -481,9 +665,14 @@ class FixtureSite(PublishedSite):
         self._modified[path] = max(now, last + timedelta(seconds=1))
 
     def _render(self, spec: ArticleSpec) -> None:
+        modified = self._modified.get(spec.path)
+        self._serve(spec, self._page(spec), modified or spec.published)
+
+    def _page(self, spec: ArticleSpec) -> str:
         chrome = self._chrome(spec, self._seeds.get(spec.path, 0))
         modified = self._modified.get(spec.path)
-        page = article_page(
+        amp = [p for p, kind in self._copies.get(spec.path, {}).items() if kind == "amp"]
+        return article_page(
             spec.title,
             spec.paragraphs,
             author=spec.authors,
@@ -498,8 +687,8 @@ class FixtureSite(PublishedSite):
             inserts=chrome.inserts,
             extra_body_html=chrome.extra_body_html,
             around_html=chrome.around_html,
+            head_html="".join(f'<link rel="amphtml" href="{escape(self.url(p))}">\n' for p in amp),
         )
-        self.site.set(spec.path, Resource(page.encode(), last_modified=modified or spec.published))
 
     def _chrome(self, spec: ArticleSpec, seed: int) -> _Chrome:
         """The churning boilerplate of one page load, reproducible from `seed`."""
@@ -621,6 +810,12 @@ class FixtureSite(PublishedSite):
                 SitemapEntry(self.url(s.path), self._modified.get(s.path, s.published))
                 for s in listed("sitemap")
             ]
+            + [
+                SitemapEntry(self.url(copy_path), self._modified.get(path))
+                for path, copies in sorted(self._copies.items())
+                if path in self.articles
+                for copy_path in copies
+            ]
         )
         self.site.set(
             "/sitemap-articles.xml.gz",
@@ -645,6 +840,11 @@ class FixtureSite(PublishedSite):
 
     def _xml(self, path: str, text: str, content_type: str) -> None:
         self.site.set(path, Resource(text.encode(), content_type))
+
+
+def _rename(table: dict[str, _V], old: str, new: str) -> None:
+    if old in table:
+        table[new] = table.pop(old)
 
 
 @pytest.fixture
