@@ -203,12 +203,20 @@ def index_versions(session: Session, versions: Iterable[tuple[int, str | None, s
             )
 
 
-def unindex_versions(session: Session, version_ids: Iterable[int]) -> None:
-    """Take versions out of the search index before they are deleted (PostgreSQL's index
-    is the versions table's own, so only SQLite's FTS5 table has rows to delete)."""
-    ids = [{"id": id_} for id_ in version_ids]
-    if ids and session.get_bind().dialect.name == "sqlite":
-        session.execute(text("DELETE FROM versions_fts WHERE rowid = :id"), ids)
+def unindex_versions(session: Session, versions: Iterable[tuple[int, str | None, str]]) -> None:
+    """Take versions, as (id, title, text) as they were indexed, out of the search index
+    before they are deleted. SQLite's FTS5 table keeps only its index (the text is the
+    versions table's): FTS5 must be told the indexed words to forget them. PostgreSQL's
+    index is the versions table's own and goes with the row."""
+    rows = [{"id": id_, "title": title or "", "text": body} for id_, title, body in versions]
+    if rows and session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            text(
+                "INSERT INTO versions_fts(versions_fts, rowid, title, text)"
+                " VALUES ('delete', :id, :title, :text)"
+            ),
+            rows,
+        )
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ def _drop_repeat(session: Session, version: Version, twin: Version, *, was_curre
     )
     session.execute(delete(WatchMatch).where(WatchMatch.version_id == version.id))
     session.execute(delete(WebhookDelivery).where(WebhookDelivery.version_id == version.id))
-    dialect.unindex_versions(session, [version.id])
+    dialect.unindex_versions(session, [(version.id, version.title, version.text)])
     session.delete(version)
     session.flush()
 

@@ -44,7 +44,7 @@ MAX_UNRELATED_SHARE = 0.1
 MAX_UNRELATED_LENGTH = 0.25
 # The same text for this many different addresses of one source in one crawl is a page
 # the site serves instead of its articles.
-REPEATED_TEXT_URLS = 3
+REPEATED_TEXT_URLS = 5
 # ...when that text is short, as such pages are; a long text at several addresses is one
 # story published more than once, not a wall.
 MAX_REPEATED_CHARS = 5000

@@ -80,7 +80,7 @@ def rechecks(session: Session, source: str, mode: str, now: datetime) -> list[Re
     if mode == "due":
         query = query.where(Article.next_check.is_not(None), Article.next_check <= now)
     else:
-        query = query.where(or_(Article.status.in_(("live", "gone")), Article.version_count > 0))
+        query = query.where(_worth_rechecking())
     return [
         # Validators only when there is a version to compare a 304 with.
         Recheck(url, etag if count else None, modified if count else None)
@@ -131,7 +131,7 @@ def claim_articles(
     if mode == "due":
         wanted = wanted.where(Article.next_check.is_not(None), Article.next_check <= now)
     else:
-        wanted = wanted.where(or_(Article.status.in_(("live", "gone")), Article.version_count > 0))
+        wanted = wanted.where(_worth_rechecking())
     due = _claim(
         session,
         wanted.order_by(Article.next_check, Article.id),
@@ -152,6 +152,17 @@ def claim_articles(
         )
         for r in due
     ]
+
+
+def _worth_rechecking() -> Any:
+    """What "recheck all" fetches: every article but those that never gave one (a page
+    that is not HTML or holds no text); one whose page was blocked or cut short is tried
+    again."""
+    return or_(
+        Article.status.in_(("live", "gone")),
+        Article.version_count > 0,
+        Article.failed_checks > 0,
+    )
 
 
 def _unclaimed(table: Any, now: datetime) -> Any:

@@ -87,9 +87,9 @@ def test_a_wall_signal_on_the_article_itself_is_not_believed() -> None:
 
 
 def test_the_same_short_text_at_many_addresses_is_blocked() -> None:
-    verdict = judge(previous=None, text=CONSENT, signals=signals(), repeats=3)
+    verdict = judge(previous=None, text=CONSENT, signals=signals(), repeats=5)
     assert verdict is not None and verdict.outcome == "blocked"
-    assert judge(previous=None, text=CONSENT, signals=signals(), repeats=2) is None
+    assert judge(previous=None, text=CONSENT, signals=signals(), repeats=4) is None
     # An archived article that did not change is that article, however many share it.
     assert judge(previous=CONSENT, text=CONSENT, signals=signals(), repeats=9) is None
     # A long story published at several addresses is a story.

@@ -38,6 +38,18 @@ class ArticleRow(_Shape):
     first_seen: str
     last_checked: str | None
     last_changed: str | None
+    current_version: int = Field(
+        description="The version the page showed last (an earlier one after an A/B flip)"
+    )
+    headline_test: bool = Field(
+        description="The page went back and forth between versions (A/B headlines)"
+    )
+    aliases: list[str] = Field(description="Other addresses: moved from, copies")
+
+
+class VersionReturn(_Shape):
+    fetched_at: str
+    from_version: int = Field(description="The version the page showed before it")
 
 
 class VersionRow(_Shape):
@@ -48,6 +60,9 @@ class VersionRow(_Shape):
     changed: list[str] = Field(description="The fields that changed: title, text, ...")
     words_added: int
     words_removed: int
+    returns: list[VersionReturn] = Field(
+        description="When the page came back to this version (A/B headlines, reverts)"
+    )
 
 
 class VersionDocument(_Shape):

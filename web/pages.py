@@ -96,14 +96,33 @@ def sources(request: Request, session: ArchiveSession) -> Response:
 @router.get("/article")
 def article(request: Request, session: ArchiveSession, url: str) -> Response:
     found = find_article(session, url)
-    rows = queries.version_rows(session, found)
+    history = queries.timeline(session, found)
+    rows = history.rows
+    titles = {row["version"]: row["title"] for row in rows}
+    # The timeline, newest first: each version, and each return to an earlier one.
+    events = [{"kind": "version", **row} for row in rows]
+    events += [
+        {
+            "kind": "return",
+            "fetched_at": back["fetched_at"],
+            "version": to,
+            "from_version": back["from_version"],
+            "title": titles.get(to),
+        }
+        for to, backs in ((row["version"], row["returns"]) for row in rows)
+        for back in backs
+    ]
+    events.sort(key=lambda e: (e["fetched_at"] or "", e["kind"] == "return"), reverse=True)
     return _page(
         request,
         "article.html",
         article=found,
         source=found.source.name,
         title=rows[-1]["title"] if rows else (found.hints or {}).get("title"),
-        versions=list(reversed(rows)),  # newest first, as a timeline reads
+        events=events,
+        variants=history.variants,
+        returns=len(history.returns),
+        aliases=queries.aliases_of(session, [found.id]).get(found.id, []),
     )
 
 
