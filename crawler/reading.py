@@ -44,7 +44,7 @@ LOGGER = logging.getLogger(__name__)
 # paragraphs, and reading a long page's whole text for them would cost every page.
 MAX_TEASER_CHARS = 3000
 # Walls are small pages; of a page without article text this much visible text is read.
-_VISIBLE_CHARS = 20_000
+_VISIBLE_CHARS = 40_000
 # How far from the end of the body its closing tags are looked for: pages put scripts,
 # tracking pixels and comments after them.
 _TAIL_BYTES = 256 * 1024

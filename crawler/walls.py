@@ -37,8 +37,12 @@ WALL_KINDS = ("consent", "bot_check", "not_found", "maintenance", "rate_limit", 
 MAX_WALL_CHARS = 1500
 MAX_CONSENT_CHARS = 8000
 # Distinct consent phrases a consent wall's text holds at least (one phrase, "we use
-# cookies", is also a sentence of an article about cookies).
+# cookies", is also a sentence of an article about cookies)...
 MIN_CONSENT_PHRASES = 2
+# ...and a longer one (an IAB wall lists every vendor's purposes), up to this length.
+MAX_LONG_CONSENT_CHARS = 30_000
+MIN_LONG_CONSENT_PHRASES = 4
+MIN_LONG_CONSENT_DENSITY = 1.0  # consent phrases per 1,000 characters
 
 
 @dataclass(frozen=True)
@@ -630,7 +634,7 @@ def detect_wall(
             found = wall_title(candidate)
             if found is not None:
                 return found
-    if len(text) > MAX_CONSENT_CHARS:
+    if len(text) > MAX_LONG_CONSENT_CHARS:
         return None
     lowered = text.lower()
     if len(text) <= MAX_WALL_CHARS:
@@ -639,8 +643,14 @@ def detect_wall(
             if phrase is not None:
                 return Wall(kind, f"the page says {phrase!r}")
     if any(anchor in lowered for anchor in _ANCHORS["consent"]):
-        phrases = _distinct(_CONSENT.finditer(lowered))
-        if len(phrases) >= MIN_CONSENT_PHRASES:
+        matches = list(_CONSENT.finditer(lowered))
+        phrases = _distinct(matches)
+        short = len(text) <= MAX_CONSENT_CHARS
+        # A long one says it all through: a story that quotes a wall does so a few times.
+        dense = len(matches) * 1000 >= len(text) * MIN_LONG_CONSENT_DENSITY
+        if len(phrases) >= (MIN_CONSENT_PHRASES if short else MIN_LONG_CONSENT_PHRASES) and (
+            short or dense
+        ):
             shown = ", ".join(repr(p) for p in phrases[:3])
             return Wall("consent", f"the page says {shown}")
     return None

@@ -47,7 +47,7 @@ MAX_UNRELATED_LENGTH = 0.25
 REPEATED_TEXT_URLS = 5
 # ...when that text is short, as such pages are; a long text at several addresses is one
 # story published more than once, not a wall.
-MAX_REPEATED_CHARS = 5000
+MAX_REPEATED_CHARS = 20_000
 # A teaser or a cut body keeps at most this share of the archived article's words...
 MAX_KEPT_SHARE = 0.9
 # ...and with only structured data to say it is paywalled, at most this share.

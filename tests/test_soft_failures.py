@@ -93,7 +93,7 @@ def test_the_same_short_text_at_many_addresses_is_blocked() -> None:
     # An archived article that did not change is that article, however many share it.
     assert judge(previous=CONSENT, text=CONSENT, signals=signals(), repeats=9) is None
     # A long story published at several addresses is a story.
-    assert judge(previous=None, text=ARTICLE * 5, signals=signals(), repeats=5) is None
+    assert judge(previous=None, text=ARTICLE * 16, signals=signals(), repeats=5) is None
 
 
 def test_an_unrelated_fraction_of_the_article_is_blocked_without_any_phrase() -> None:

@@ -112,12 +112,26 @@ def test_short_articles_that_mention_such_things_are_not_walls(text: str) -> Non
 
 
 def test_a_long_article_about_cookie_walls_is_an_article() -> None:
-    sentence = (
+    quoted = (
         "Regulators said sites must let readers reject all cookies as easily as they accept"
         " all cookies, and that legitimate interest is no excuse for personalised ads. "
     )
-    text = sentence * 80  # 14,000 characters of reporting
+    reporting = "The ruling follows two years of complaints from readers and publishers. " * 180
+    text = quoted + reporting + quoted  # 13,000 characters of reporting
     assert detect_wall("The end of the cookie wall", "The end of the cookie wall", text) is None
+
+
+def test_a_long_consent_wall_with_its_vendor_list_is_one() -> None:
+    vendor = (
+        "Vendor {n}: store and/or access information on a device; personalised ads;"
+        " legitimate interest; withdraw consent at any time. "
+    )
+    text = "We and our partners use cookies. Accept all. Reject all. " + "".join(
+        vendor.format(n=n) for n in range(120)
+    )
+    assert len(text) > 8000
+    found = detect_wall("Example News", None, text)
+    assert found is not None and found.kind == "consent"
 
 
 def test_a_wall_title_over_a_long_article_is_the_article() -> None:
