@@ -145,6 +145,8 @@ class _Known:
         self.current: dict[Article, Version] = {}
         self.hashes: dict[Article, dict[str, int]] = {}  # content hash -> version id
         self.sources: dict[str, int] = {}
+        # Versions this batch stored: indexed for search when the batch is done.
+        self.fresh: set[Version] = set()
         wanted = sorted(set(urls) | set(canonicals))
         loaded: dict[int, Article] = {}
         for start in range(0, len(wanted), _QUERY_CHUNK):
@@ -398,6 +400,13 @@ class _Store:
         if current is None or shared_share(content.text, current.text) < MIN_COPY_SHARE:
             return None  # a canonical link that names another story is not believed
         if article is None or article.version_count == 0:
+            if self.page.url == canonical and other.url != canonical:
+                # This page is at the address the archived article's page names as its
+                # own: the canonical link moved here, and so does the article.
+                if article is not None:
+                    self._absorb_empty(article, other)
+                self._move(other, canonical, "canonical")
+                return self._compare(other, content)
             # A copy of an archived article: an alias of it, its content not compared
             # (another template extracts a little differently; the article's own
             # address is what is compared).
@@ -418,7 +427,7 @@ class _Store:
         """The older of two articles found to be one, with the other's history."""
         keep, absorb = sorted((one, other), key=lambda a: (a.first_seen, a.id or 0))
         urls = [url for url, article in self.known.articles.items() if article is absorb]
-        merge_articles(self.session, keep, absorb, self.now)
+        merge_articles(self.session, keep, absorb, self.now, unindexed=self.known.fresh)
         self.known.forget(absorb)
         for url in urls:
             self.known.articles[url] = keep
@@ -427,7 +436,7 @@ class _Store:
 
     def _absorb_empty(self, article: Article, into: Article) -> None:
         """An article with no version yet (its first fetches failed) found to be a copy."""
-        merge_articles(self.session, into, article, self.now)
+        merge_articles(self.session, into, article, self.now, unindexed=self.known.fresh)
         self.known.forget(article)
         self.known.articles[article.url] = into
 
@@ -522,6 +531,9 @@ class _Store:
         article.gone_since = None
         if self.page.extracted and self.page.extracted.get("canonical_url"):
             article.canonical_url = str(self.page.extracted["canonical_url"])
+            canonical = _canonical(self.page)
+            if canonical is not None and article not in known.by_canonical.get(canonical, []):
+                known.by_canonical.setdefault(canonical, []).append(article)
         digest = fingerprint(content)
         current = known.current.get(article)
         if current is not None and current.content_hash == digest:
@@ -534,6 +546,7 @@ class _Store:
             known.current[article] = returned
             return self._record(article, "returned", version=returned)
         version = self._new_version(article, content, digest, current)
+        known.fresh.add(version)
         known.current[article] = version
         known.hashes.setdefault(article, {})
         article.version_count = version.number

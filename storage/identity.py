@@ -17,7 +17,7 @@ every fetch, alias and watch match moves over. Nothing archived is lost but repe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -75,9 +75,16 @@ def _content(version: Version) -> ArticleContent:
     return ArticleContent.of(version.title, version.authors, version.published, version.text)
 
 
-def merge_articles(session: Session, keep: Article, absorb: Article, now: datetime) -> set[int]:
+def merge_articles(
+    session: Session,
+    keep: Article,
+    absorb: Article,
+    now: datetime,
+    unindexed: Container[Version] = (),
+) -> set[int]:
     """Make ``absorb`` part of ``keep`` (see the module docstring) and delete it; returns
-    the ids of the versions dropped as repeats. The caller sets ``keep.url``."""
+    the ids of the versions dropped as repeats. ``unindexed``: versions not in the search
+    index yet (stored by the batch that merges). The caller sets ``keep.url``."""
     session.flush()
     kept = list(
         session.scalars(
@@ -103,7 +110,13 @@ def merge_articles(session: Session, keep: Article, absorb: Article, now: dateti
     for version in moving:
         twin = by_hash.get(version.content_hash)
         if twin is not None:
-            _drop_repeat(session, version, twin, was_current=current is twin)
+            _drop_repeat(
+                session,
+                version,
+                twin,
+                was_current=current is twin,
+                indexed=version not in unindexed,
+            )
             dropped.add(version.id)
             continue
         number += 1
@@ -137,7 +150,9 @@ def merge_articles(session: Session, keep: Article, absorb: Article, now: dateti
     return dropped
 
 
-def _drop_repeat(session: Session, version: Version, twin: Version, *, was_current: bool) -> None:
+def _drop_repeat(
+    session: Session, version: Version, twin: Version, *, was_current: bool, indexed: bool
+) -> None:
     """``version`` repeats ``twin`` (same content): its fetches become fetches of the twin,
     its alerts go (the twin was announced already), and the row with them."""
     session.execute(
@@ -147,7 +162,8 @@ def _drop_repeat(session: Session, version: Version, twin: Version, *, was_curre
     )
     session.execute(delete(WatchMatch).where(WatchMatch.version_id == version.id))
     session.execute(delete(WebhookDelivery).where(WebhookDelivery.version_id == version.id))
-    dialect.unindex_versions(session, [(version.id, version.title, version.text)])
+    if indexed:
+        dialect.unindex_versions(session, [(version.id, version.title, version.text)])
     session.delete(version)
     session.flush()
 

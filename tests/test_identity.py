@@ -232,3 +232,33 @@ def test_blocked_and_truncated_fetches_keep_the_version_and_back_off(engine: Eng
     with archive.sessions() as session:
         assert session.scalars(select(Article.failed_checks)).one() == 0
     assert_archive_checks(archive)
+
+
+def test_a_moved_canonical_link_seen_before_the_new_address_moves_the_article(
+    engine: Engine,
+) -> None:
+    """The old address is rechecked first and names the new one as canonical; then the
+    new address is fetched: the article moves there, one article."""
+    archive = Archive(engine)
+    archive.store(page(0, canonical=OLD))
+    assert archive.store(page(1, canonical=NEW)).outcome == "unchanged"
+    result = archive.store(page(2, url=NEW, canonical=NEW))
+    assert result.outcome == "unchanged"
+    with archive.sessions() as session:
+        article = session.scalars(select(Article)).one()
+        assert article.url == NEW and article.version_count == 1
+        assert queries.find_article(session, [OLD]).id == article.id
+    assert_archive_checks(archive)
+
+
+def test_a_move_found_within_one_batch_keeps_the_search_index_whole(engine: Engine) -> None:
+    """The new address and the old one's 301 in one batch: the new address's first
+    version repeats the article's and is dropped before it was ever indexed."""
+    archive = Archive(engine)
+    archive.store(page(0))
+    results = archive.store_many(
+        [page(1, url=NEW), page(1.5, final_url=NEW, permanent_redirect=True)]
+    )
+    assert [r.outcome for r in results] == ["new", "unchanged"]
+    assert count(engine, Article) == 1 and count(engine, Version) == 1
+    assert_archive_checks(archive)
