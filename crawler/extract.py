@@ -19,6 +19,11 @@ What the pipeline is, and why:
   stops at an ad slot in mid-article; when its text is a small fraction of what the
   default *balanced* mode finds, the balanced text is used instead. A leading paragraph
   that repeats the headline is dropped (the title is a field of its own).
+* **Structured data**: a page rendered in the browser has no article text in its HTML;
+  its body is then read from the data the page embeds for its scripts (JSON-LD
+  ``articleBody``, a Next.js blob, a hydration script: :mod:`crawler.structured`). A short
+  text also gives way to the JSON-LD body when the page shows too little text to hold
+  that body (``_DECLARED_SHARE``).
 * **Metadata** comes from trafilatura (title, authors, date, sitename, tags), plus the
   page's own markup read directly with lxml for what trafilatura does not give reliably:
   ``<link rel=canonical>``, the stated language, the stated publication and modification
@@ -40,6 +45,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator
+from copy import deepcopy
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from importlib.metadata import version
@@ -48,7 +54,8 @@ from urllib.parse import urljoin
 
 import charset_normalizer
 import trafilatura
-from lxml.html import HtmlElement  # type: ignore[import-untyped]  # lxml ships no type hints
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
+from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
@@ -60,6 +67,7 @@ from w3lib.encoding import (
 )
 
 from crawler.noise import Removed, drop_noise_paragraphs, strip_boilerplate
+from crawler.structured import json_ld_paragraphs, structured_paragraphs
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -86,6 +94,20 @@ _TRUNCATED_SHARE = 0.22
 # extraction costs as much as the first, and every cut-short page on the corpus was
 # shorter than 1,100 characters.
 _CHECK_BELOW_CHARS = 2_000
+
+# A JSON-LD articleBody replaces a short text (under _CHECK_BELOW_CHARS) only when it is
+# at least this many times as long, and the page shows less than 1/this of its length as
+# text: the HTML then holds a teaser or a lead of an article the browser renders. On the
+# corpus, 83 pages have a text that short and 4 of them an articleBody, at most 1.11
+# times as long: none is replaced. The 2 pages whose articleBody is 1.5 times their text
+# or more (neither text is short) show as much text as that body; its F1 is 0.692 against
+# 0.986 for the text on one (it adds captions and boxes), 0.985 against 0.636 on the
+# other (trafilatura stops halfway through a 29,000-character article).
+_DECLARED_SHARE = 2
+_VISIBLE_TEXT = etree.XPath(
+    "descendant::text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]"
+)
 
 # With these settings htmldate (trafilatura's date finder) reads only markup: meta tags,
 # <time>, JSON-LD and the URL. Its "extensive" search also reads dates out of the visible
@@ -498,16 +520,22 @@ def extract_parsed(page: ParsedPage, *, url: str | None = None) -> Extracted | N
     page.removed = strip_boilerplate(tree)
 
     doc = _trafilatura(tree, url, with_metadata=True, favor_precision=True)
-    # Nothing at all in precision mode means no article (a section front, a link list):
-    # balanced mode would return the navigation, so it is not asked.
+    # Nothing at all in precision mode means no article in the HTML (a section front, a
+    # link list): balanced mode would return the navigation, so it is not asked. A page
+    # rendered in the browser holds its article in its data instead (JSON-LD, a Next.js
+    # blob, a hydration script), where a section front holds none.
     paragraphs = _paragraphs(doc)
     if doc is None or not paragraphs:
-        return None
-    if sum(map(len, paragraphs)) < _CHECK_BELOW_CHARS:
+        paragraphs = _structured_paragraphs(tree, doc)
+        if not paragraphs:
+            return None
+        doc = doc or _metadata(tree, url)
+    elif sum(map(len, paragraphs)) < _CHECK_BELOW_CHARS:
         balanced = _trafilatura(tree, url, with_metadata=False, favor_precision=False)
         balanced_paragraphs = _paragraphs(balanced)
         if sum(map(len, paragraphs)) < _TRUNCATED_SHARE * sum(map(len, balanced_paragraphs)):
             paragraphs = balanced_paragraphs
+        paragraphs = _declared_body_of_empty_page(tree, paragraphs, doc) or paragraphs
     title = _clean_title(doc.title or None, headline, doc.sitename or None)
     return Extracted(
         title=title,
@@ -523,6 +551,63 @@ def extract_parsed(page: ParsedPage, *, url: str | None = None) -> Extracted | N
         encoding=encoding,
         extractor=EXTRACTOR_VERSION,
     )
+
+
+def _structured_paragraphs(tree: HtmlElement, doc: Document | None) -> list[str]:
+    """The article body the page holds in its structured data (:mod:`crawler.structured`),
+    as paragraphs without noise; [] when it holds none."""
+    title, description = _title_and_description(tree, doc)
+    return drop_noise_paragraphs(structured_paragraphs(tree, title=title, description=description))
+
+
+def _declared_body_of_empty_page(
+    tree: HtmlElement, paragraphs: list[str], doc: Document
+) -> list[str]:
+    """The JSON-LD ``articleBody`` instead of a short text, when the page shows too little
+    text to hold that body: its article is rendered in the browser, and what the HTML
+    holds is a teaser or a lead. [] when the text stands."""
+    title, description = _title_and_description(tree, doc)
+    declared = drop_noise_paragraphs(json_ld_paragraphs(tree, title=title, description=description))
+    size = sum(map(len, declared))
+    if size < _DECLARED_SHARE * sum(map(len, paragraphs)):
+        return []
+    if _visible_chars(tree, limit=size) * _DECLARED_SHARE >= size:
+        return []  # the HTML has room for the body: what trafilatura kept is the article
+    return declared
+
+
+def _title_and_description(
+    tree: HtmlElement, doc: Document | None
+) -> tuple[str | None, str | None]:
+    """The page's title and description, to tell its own body from others in its data."""
+    title = (doc.title if doc is not None else None) or _meta_content(tree, "og:title")
+    description = (doc.description if doc is not None else None) or _meta_content(
+        tree, "og:description", "description", "twitter:description"
+    )
+    if not title:
+        title = next((" ".join(t.text_content().split()) for t in tree.iter("title")), None)
+    return title or _first_headline(tree), description
+
+
+def _visible_chars(tree: HtmlElement, *, limit: int) -> int:
+    """Characters of text a reader sees in the page's body (scripts, styles and
+    templates are not seen), counted up to ``limit``."""
+    body = next(tree.iter("body"), tree)
+    count = 0
+    for text in _VISIBLE_TEXT(body):
+        count += len(text.strip())
+        if count >= limit:
+            break
+    return count
+
+
+def _metadata(tree: HtmlElement, url: str | None) -> Document:
+    """trafilatura's metadata of a page in which it found no article text (on a copy of
+    the tree, as :func:`_trafilatura` works)."""
+    metadata = trafilatura.extract_metadata(
+        deepcopy(tree), default_url=url, date_config=_DATE_PARAMS, extensive=False
+    )
+    return metadata if isinstance(metadata, Document) else Document()
 
 
 def baseline_text(html: str) -> str | None:

@@ -1,0 +1,375 @@
+"""crawler.structured: article bodies held only in a page's structured data (JSON-LD,
+Next.js, hydration scripts), on handwritten pages and on the corpus page that needs it;
+and crawler.extract's use of them when the HTML gives no text."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from lxml.html import (  # type: ignore[import-untyped]  # lxml ships no type hints
+    HtmlElement,
+    document_fromstring,
+)
+
+from crawler.extract import extract, parse_page
+from crawler.structured import json_ld_paragraphs, structured_paragraphs
+from tests.corpus import corpus_page, require_corpus, token_f1
+
+TITLE = "Council votes to close the old ferry terminal"
+BODY = [
+    "The city council voted on Tuesday to close the old ferry terminal, ending more than a "
+    "century of crossings from the harbour to the islands.",
+    "Officials said the terminal had become too expensive to repair after two winters of "
+    "storms damaged its piers, its ramps and the waiting hall.",
+    "Residents who rely on the ferry to reach the mainland will be offered a subsidised bus "
+    "service until the new bridge opens in 2028, the mayor said.",
+]
+BODY_TEXT = "\n\n".join(BODY)
+BODY_HTML = "".join(f"<p>{p}</p>" for p in BODY)
+# Another article's body, longer than this one's: a related story the page also carries.
+OTHER = [
+    "Scientists in Norway have found that reindeer herds move their winter grazing grounds "
+    "earlier each year, as warmer autumns leave ice crusts over the lichen they eat.",
+    "The researchers followed tracking collars on more than four hundred animals for a "
+    "decade, and compared their routes with satellite records of snow and rain.",
+    "Herders told the team that the animals now need extra feed in most winters, which "
+    "costs families thousands of kroner and changes how the herds are kept.",
+    "The study, published on Monday, calls for grazing land to be protected from new roads "
+    "and wind farms so that the herds can keep moving as the climate changes.",
+]
+# The same story's teaser: about the article, but shorter than its body.
+TEASER = (
+    "The council has voted to close the ferry terminal. Officials cite repair costs. "
+    "Residents will get a bus service. Read the full story."
+)
+
+
+def page(head: str = "", body: str = '<div id="root"></div>', title: str = TITLE) -> str:
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><title>{title} | The Harbour Times</title>"
+        f'<meta property="og:title" content="{title}">{head}</head><body>{body}</body></html>'
+    )
+
+
+def script(code: str, attributes: str = "") -> str:
+    return f"<script{attributes}>{code}</script>"
+
+
+def tree_of(html: str) -> HtmlElement:
+    parsed = parse_page(html.encode())
+    # parse_page refuses a page that starts with control characters as binary: those
+    # are parsed here as they are
+    return parsed.tree if parsed is not None else document_fromstring(html)
+
+
+def paragraphs_of(html: str) -> list[str]:
+    return structured_paragraphs(tree_of(html), title=TITLE)
+
+
+def as_js(data: object) -> str:
+    """JSON as pages write it into a script: "<" escaped, so no "</script>" ends it."""
+    return json.dumps(data).replace("<", "\\u003c")
+
+
+def json_ld(data: object) -> str:
+    return script(as_js(data), ' type="application/ld+json"')
+
+
+# ---------------------------------------------------------------------------- JSON-LD
+
+JSON_LD_PAGE = page(
+    json_ld(
+        {
+            "@context": "https://schema.org",
+            "@graph": [
+                {"@type": "WebPage", "name": TITLE},
+                {
+                    "@type": "NewsArticle",
+                    "headline": TITLE,
+                    "datePublished": "2026-03-04T09:30:00+01:00",
+                    "author": {"@type": "Person", "name": "Ada Byline"},
+                    "articleBody": BODY_TEXT,
+                },
+            ],
+        }
+    )
+)
+
+
+def test_json_ld_article_body_of_a_client_rendered_page() -> None:
+    assert paragraphs_of(JSON_LD_PAGE) == BODY
+    assert json_ld_paragraphs(tree_of(JSON_LD_PAGE)) == BODY
+    result = extract(JSON_LD_PAGE.encode(), url="https://harbour.example/news/ferry")
+    assert result is not None
+    assert result.text == BODY_TEXT
+    assert result.title == TITLE
+    assert result.authors == ["Ada Byline"]
+    assert result.published == "2026-03-04T09:30:00+01:00"
+    assert result.language == "en"
+
+
+def test_json_ld_body_with_raw_line_breaks_and_entities() -> None:
+    # Written by templates, not serialisers: raw newlines inside the string (not JSON,
+    # strictly), entities, and lines of one paragraph broken by single newlines.
+    raw = BODY[0] + "\n\n" + BODY[1].replace(" its ramps", "\nits ramps") + "\n\n" + BODY[2]
+    body = raw.replace("the", "&#116;he")
+    code = f'{{"@type": "NewsArticle", "articleBody": "{body}"}}'
+    paragraphs = paragraphs_of(page(script(code, ' type="application/ld+json"')))
+    assert [" ".join(p.split()) for p in paragraphs] == BODY
+
+
+def test_json_ld_body_cut_short_loses_to_a_whole_body_in_a_script() -> None:
+    cut = BODY[0][:120] + "…"
+    head = json_ld({"@type": "NewsArticle", "articleBody": cut}) + script(
+        "window.__STATE__ = " + as_js({"story": {"body": BODY_HTML}})
+    )
+    assert paragraphs_of(page(head)) == BODY
+
+
+# ---------------------------------------------------------------------------- scripts
+
+NEXT_DATA = {
+    "props": {
+        "pageProps": {
+            "article": {
+                "headline": TITLE,
+                "body": (
+                    f"<p>{BODY[0]}</p><figure><img src='/pier.jpg'><figcaption>The old pier"
+                    " in March. Photo: Jo Lens/Agency</figcaption></figure>"
+                    f"<script>trackView('ferry')</script><p>{BODY[1]}</p>"
+                    "<div class='image-credit'>Photo: Harbour Archive</div>"
+                    f"<p>{BODY[2].replace('bus', '<a href=/bus>bus</a>')}</p>"
+                ),
+            },
+            # teasers that must not win: one as long as a body but about something else,
+            # one about this story but short
+            "moreStories": [{"headline": "Reindeer", "body": "\n\n".join(OTHER)}],
+            "promoBox": {"text": TEASER},
+        },
+        "__N_SSP": True,
+    },
+    "page": "/news/[slug]",
+}
+
+
+def test_next_data_body_as_html_next_to_teasers() -> None:
+    html = page(script(as_js(NEXT_DATA), ' id="__NEXT_DATA__" type="application/json"'))
+    paragraphs = paragraphs_of(html)
+    assert paragraphs == BODY
+    text = "\n".join(paragraphs)
+    for left_out in ("Photo", "trackView", "reindeer", "Read the full story"):
+        assert left_out not in text
+
+
+def test_initial_state_with_a_rich_text_body() -> None:
+    def run(text: str, bold: bool = False) -> dict[str, object]:
+        node: dict[str, object] = {"type": "text", "text": text}
+        return {**node, "marks": [{"type": "bold"}]} if bold else node
+
+    first, rest = BODY[0].split(" on Tuesday")
+    state = {
+        "article": {
+            "id": 4711,
+            "headline": TITLE,
+            "url": "https://harbour.example/news/ferry",
+            "content": {
+                "type": "doc",
+                "content": [
+                    {
+                        "type": "paragraph",
+                        "content": [run(first + " "), run("on Tuesday", bold=True), run(rest)],
+                    },
+                    {"type": "image", "caption": {"text": "The pier. Photo: Jo Lens"}},
+                    {"type": "paragraph", "content": [run(BODY[1])]},
+                    {"type": "paragraph", "content": [run(BODY[2])]},
+                ],
+            },
+        }
+    }
+    html = page(script("window.__INITIAL_STATE__=" + json.dumps(state) + ";window.x=1;"))
+    assert paragraphs_of(html) == BODY
+
+
+def test_next_stream_text_row_reached_by_its_reference() -> None:
+    body = BODY_HTML.replace("harbour", "harbour café")  # its length counts in bytes
+    article = json.dumps({"article": {"title": TITLE, "contentHtml": "$1a"}})
+    rows = f'5:["$","$L1",null,{article}]\n'
+    text_row = f"1a:T{len(body.encode()):x},{body}"
+    pushes = [rows, text_row[:40], text_row[40:], '6:["$","p",null,{}]\n']
+    code = "".join(script(f"self.__next_f.push([1,{json.dumps(chunk)}])") for chunk in pushes)
+    html = page(script("(self.__next_f=self.__next_f||[]).push([0])") + code)
+    assert paragraphs_of(html) == [p.replace("harbour", "harbour café") for p in BODY]
+
+
+def test_react_query_push_with_ad_slots_and_captions() -> None:
+    content = (
+        "<div class='editor-img-box'><img src='x.jpg'><div class='caption'><p>The pier at"
+        f" dawn. Harbour News</p></div></div>$$ARTICLEAD$$<p>{BODY[0]}</p><p><br></p>"
+        f"$$ARTICLEAD$$<p>{BODY[1]}</p><p>{BODY[2]}</p>"
+    )
+    data = {"queries": [{"state": {"data": {"detail": {"title": TITLE, "contentHtml": content}}}}]}
+    queue = 'window["__RQ_R_1_"]'
+    code = f"{queue} = {queue} || [];{queue}.push({as_js(data)})"
+    assert paragraphs_of(page(script(code))) == BODY
+
+
+def test_json_parse_of_a_string() -> None:
+    data = json.dumps({"story": {"headline": TITLE, "storyText": BODY_TEXT}})
+    html = page(script(f"window.__DATA__ = JSON.parse({json.dumps(data)});"))
+    assert paragraphs_of(html) == BODY
+
+
+def test_the_article_that_shares_the_title_wins_over_a_longer_one() -> None:
+    state = {"items": [{"body": "\n\n".join(OTHER)}, {"body": BODY_TEXT}]}
+    assert paragraphs_of(page(script("window.__S__ = " + json.dumps(state)))) == BODY
+
+
+def test_the_same_page_gives_the_same_paragraphs() -> None:
+    html = page(script(as_js(NEXT_DATA), ' id="__NEXT_DATA__" type="application/json"'))
+    tree = tree_of(html)
+    assert structured_paragraphs(tree, title=TITLE) == structured_paragraphs(tree, title=TITLE)
+
+
+# ---------------------------------------------------------------------------- no body
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        pytest.param(
+            script(
+                json.dumps({"props": {"pageProps": {"nav": [{"text": "Home"}] * 50}}}),
+                ' id="__NEXT_DATA__" type="application/json"',
+            ),
+            id="short-strings-only",
+        ),
+        pytest.param(
+            script("window.__S__ = " + json.dumps({"cards": [{"text": TEASER}] * 20})),
+            id="teasers",
+        ),
+        pytest.param(
+            script("window.__S__ = " + json.dumps({"body": "\n\n".join(OTHER)})),
+            id="another-article",
+        ),
+        pytest.param(
+            script("window.__S__ = " + json.dumps({"html": ".a{color:red} " * 200})),
+            id="css",
+        ),
+        pytest.param(
+            script("window.__S__ = " + json.dumps({"text": "https://x.example/a/b " * 50})),
+            id="urls",
+        ),
+        pytest.param(
+            script("window.__S__ = " + json.dumps({"body": BODY_TEXT}), ' src="/app.js"'),
+            id="script-with-src",
+        ),
+        pytest.param(
+            script(json.dumps({"body": BODY_TEXT}), ' type="text/template"'),
+            id="template",
+        ),
+        pytest.param(
+            script("var state = {body: 'x', text: document.title};" * 20),
+            id="javascript-objects",
+        ),
+    ],
+)
+def test_no_convincing_body(head: str) -> None:
+    assert paragraphs_of(page(head)) == []
+
+
+MB = 1_000_000
+
+HOSTILE = {
+    "invalid-json-ld": script('{"articleBody": "' + BODY_TEXT, ' type="application/ld+json"'),
+    "trailing-commas": script('window.__S__ = {"body": ["a", "b",], "text": {"x": 1,}}'),
+    "deep-arrays": script('window.__S__ = {"body":' + "[" * 200_000),
+    "deep-objects": script("x = " + '{"content":' * 100_000),
+    "deep-valid": script('x = {"body":' + "[" * 5_000 + "]" * 5_000 + "}"),
+    "huge-string": script('x = {"text": "' + "a" * (3 * MB) + '"}'),
+    "unterminated": script('x = {"body": "' + "word " * MB),
+    "nul-bytes": script('x = {"body": "' + "late \x00 text. " * 10_000 + '"}'),
+    "control-characters": script('x = {"body": "' + "\x01\x02\x1b[31m" * 10_000 + '"}'),
+    "flight-huge-length": script('self.__next_f.push([1,"1:Tfffffff,' + "x" * MB + '"])'),
+    "flight-bad-reference": script(r'self.__next_f.push([1,"5:{\"contentHtml\":\"$ff\"}\n"])'),
+    "unbalanced-html": script("x = " + as_js({"contentHtml": "<p><div><b>" * 20_000})),
+    "html-deep": script("x = " + as_js({"contentHtml": "<div>" * 50_000 + "text"})),
+    "many-keys": script("x = {" + ",".join(['"text":{"a":1}'] * 200_000) + "}"),
+    "many-scripts": script('x = {"text": "' + "a" * 300 + '"}') * 5_000,
+    "key-at-the-end": script('x = "body":'),
+}
+
+
+@pytest.mark.parametrize("head", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_hostile_data_gives_no_body_and_stays_cheap(head: str) -> None:
+    tree = tree_of(page(head))
+    start = time.process_time()
+    assert structured_paragraphs(tree, title=TITLE) == []
+    # bounded by the module's caps: tens of milliseconds on 5 MB (10 times that allowed,
+    # for slow and busy machines)
+    assert time.process_time() - start < 0.5
+
+
+def test_a_body_found_among_megabytes_of_state_stays_cheap() -> None:
+    def noise(count: int) -> list[dict[str, object]]:
+        return [{"id": i, "text": f"Item {i}", "url": f"/a/{i}"} for i in range(count)]
+
+    # the article after a megabyte of other state, and four more after it
+    article = {"headline": TITLE, "body": BODY_HTML}
+    state = {"items": noise(20_000), "article": article, "more": noise(80_000)}
+    html = page(script("window.__S__ = " + as_js(state)))
+    assert len(html) > 5 * MB
+    tree = tree_of(html)
+    start = time.process_time()
+    assert structured_paragraphs(tree, title=TITLE) == BODY
+    assert time.process_time() - start < 0.5
+
+
+# ---------------------------------------------------------------------------- extract()
+
+
+def test_extract_without_any_text_still_gives_none() -> None:
+    html = page(script("window.__S__ = " + json.dumps({"nav": [{"text": "Home"}]})))
+    assert extract(html.encode()) is None
+
+
+def test_extract_keeps_the_html_text_when_the_page_has_it() -> None:
+    # The articleBody adds captions the HTML leaves out: the HTML's text stands.
+    captions = "The old pier in March. Photo: Jo Lens.\n\nThe waiting hall. Photo: Jo Lens."
+    head = json_ld({"@type": "NewsArticle", "articleBody": BODY_TEXT + "\n\n" + captions})
+    body = f"<article><h1>{TITLE}</h1>{BODY_HTML}</article>"
+    result = extract(page(head, body).encode())
+    assert result is not None
+    assert result.text == BODY_TEXT
+
+
+def test_extract_takes_the_declared_body_of_a_page_that_shows_only_a_lead() -> None:
+    # The HTML holds the headline and the first paragraph; the browser renders the rest
+    # from the JSON-LD. The page shows less than half of the body's text.
+    full = BODY + OTHER[1:3]  # a longer article, to be many times the lead
+    head = json_ld({"@type": "NewsArticle", "headline": TITLE, "articleBody": "\n\n".join(full)})
+    body = f"<article><h1>{TITLE}</h1><p>{BODY[0]}</p><div id='rest'></div></article>"
+    result = extract(page(head, body).encode())
+    assert result is not None
+    assert result.text == "\n\n".join(full)
+
+
+# ---------------------------------------------------------------------------- corpus
+
+
+@pytest.mark.corpus
+def test_corpus_page_whose_text_is_only_in_a_hydration_script() -> None:
+    """Hankook Ilbo renders its articles from a React Query payload (``contentHtml``);
+    trafilatura finds no text in its HTML."""
+    require_corpus()
+    page_ = corpus_page("fundus-kr-HankookIlbo_2026_01_29")
+    result = extract(page_.html_bytes(), url=page_.url, declared_encoding=page_.declared_charset)
+    assert result is not None
+    assert token_f1(result.text, page_.text) >= 0.9
+    assert result.language == "ko"
+    assert result.published == "2026-01-29"
+    assert page_.title is not None and result.title is not None
+    assert " ".join(result.title.split()).startswith(" ".join(page_.title.split()))
+    for left_out in ("ARTICLEAD", "연합뉴스\n", "editor-img-box"):
+        assert left_out not in result.text
