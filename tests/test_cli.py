@@ -272,8 +272,13 @@ def test_status_json(archive: Path) -> None:
         "versions": 3,
         "last_fetch": "2026-11-02T10:00:00+00:00",
         "fetch_errors": 0,
+        # Added for issue 13: fetches of the last crawls that were not the article.
+        "blocked": 0,
+        "truncated": 0,
+        "last_blocked": None,
     }
     assert (document["articles"], document["versions"]) == (3, 3)
+    assert document["recent_blocked"] == []
 
 
 def test_export_jsonl_and_csv(archive: Path, tmp_path: Path) -> None:

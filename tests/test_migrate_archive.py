@@ -55,7 +55,10 @@ class Source:
         site.edit_article(self.edited, paragraphs=("REDACTED opens today.", *kept))
         site.edit_article(self.twice, title="A headline, corrected")
         crawl_in_child(self.config, recheck="all", discover=False)
-        site.edit_article(self.twice, paragraphs=("Only this paragraph is left.",))
+        # Cut down to its first paragraph and a new one (a body replaced whole by a line
+        # that shares nothing with it is what a wall looks like, not an edit).
+        lead = site.articles[self.twice].paragraphs[0]
+        site.edit_article(self.twice, paragraphs=(lead, "Only this paragraph was added."))
         site.remove_article(self.gone, status=410)
         site.site.set(self.error, Resource(b"%PDF-1.7 not a page", content_type="application/pdf"))
         crawl_in_child(self.config, recheck="all", discover=False)
