@@ -60,7 +60,7 @@ import sqlite3
 import statistics
 import tempfile
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -232,6 +232,7 @@ HTML = "text/html"
 class Stored:
     """One archived article as the SQLite archive holds it."""
 
+    id: int
     source: str
     versions: int
     status: str
@@ -249,13 +250,14 @@ class Archive:
     def state(self) -> dict[str, Stored]:
         with sqlite3.connect(self.database) as connection:
             rows = connection.execute(
-                "SELECT a.url, s.name, a.status, COUNT(v.id),"
+                "SELECT a.url, a.id, s.name, a.status, COUNT(v.id),"
                 " MAX(CASE WHEN v.number = 1 THEN v.text END)"
                 " FROM articles a JOIN sources s ON s.id = a.source_id"
                 " LEFT JOIN versions v ON v.article_id = a.id GROUP BY a.id"
             ).fetchall()
         return {
-            url: Stored(src, count, status, text or "") for url, src, status, count, text in rows
+            url: Stored(article, source, count, status, text or "")
+            for url, article, source, status, count, text in rows
         }
 
     def fetch_mark(self) -> int:
@@ -297,10 +299,24 @@ def versions_of(state: Mapping[str, Stored], *urls: str) -> int:
     return sum(state[url].versions for url in urls if url in state)
 
 
-def source_totals(state: Mapping[str, Stored], source: str) -> tuple[int, int]:
-    """(articles, versions) of one source."""
-    rows = [row for row in state.values() if row.source == source]
-    return len(rows), sum(row.versions for row in rows)
+def article_changes(
+    before: Mapping[str, Stored],
+    after: Mapping[str, Stored],
+    source: str,
+    skip: Collection[int] = (),
+) -> tuple[int, int]:
+    """What one crawl added to a source: (new articles, new versions of the articles it
+    had before, but those in ``skip``). Counted by article id, so that an article whose
+    address changed is not a new one, and one merged into another takes nothing away."""
+    old = {row.id: row.versions for row in before.values() if row.source == source}
+    new = {row.id: row.versions for row in after.values() if row.source == source}
+    added = sum(article not in old for article in new)
+    grown = sum(
+        max(0, count - old[article])
+        for article, count in new.items()
+        if article in old and article not in skip
+    )
+    return added, grown
 
 
 def status_counts(archive: Archive, source: str) -> dict[str, int]:
@@ -798,7 +814,7 @@ class MovedPages(Trap):
         super().__init__(*args)
         self.history: dict[int, list[str]] = {i: [path] for i, path in self.paths.items()}
         self.current: dict[int, str] = {}
-        self.totals: dict[int, tuple[int, int]] = {}  # after each phase: (articles, versions)
+        self.changes: dict[int, tuple[int, int]] = {}  # per crawl: (new articles, versions)
         self.listed: dict[int, int | None] = {}  # after each phase: rows of `articles --json`
         self.lost: dict[int, int] = {}  # after each move: old addresses `show` no longer finds
         self.old_addresses: dict[int, int] = {}
@@ -806,7 +822,6 @@ class MovedPages(Trap):
         self.missed: list[int] = []
         self.copies: list[tuple[str, str]] = []
         self.late: list[int] = []  # missed edits the crawl after archived
-        self.copy_versions = 0
 
     def first_paths(self) -> dict[int, str]:
         self.slugs = {i: ascii_slug(title_of(html)) for i, html in enumerate(self.originals)}
@@ -860,7 +875,6 @@ class MovedPages(Trap):
     def observe(self, phase: int, before: dict[str, Stored], after: dict[str, Stored]) -> None:
         if phase == 0:
             self.first_seen(after)
-        self.totals[phase] = source_totals(after, self.name)
         rows = self.archive.command("articles", "--source", self.name)
         self.listed[phase] = len(rows) if isinstance(rows, list) else None
         if phase in (1, 2):
@@ -869,41 +883,38 @@ class MovedPages(Trap):
             self.old_addresses[phase] = len(old)
         if phase == 2:
             self.missed = [i for i in self.edited if not self.moved_grew(before, after, i)]
+        late_articles: set[int] = set()
         if phase == 3:
             # An edit missed by the crawl after it, archived now, is late, not a copy's doing.
             self.late = [i for i in self.missed if self.moved_grew(before, after, i)]
-            urls = {self.site.url(path) for i in self.kept for path in self.history[i]}
-            copied = [url for url in after if after[url].source == self.name and url not in urls]
-            late = set(self.late)
-            self.copy_versions = sum(
-                versions_of(after, *map(self.site.url, self.history[i]))
-                - versions_of(before, *map(self.site.url, self.history[i]))
-                for i in self.kept
-                if i not in late
-            ) + sum(after[url].versions - versions_of(before, url) for url in copied)
+            late_articles = {
+                after[url].id
+                for i in self.late
+                for url in map(self.site.url, self.history[i])
+                if url in after
+            }
+        if phase:
+            self.changes[phase] = article_changes(before, after, self.name, late_articles)
 
     def moved_grew(self, before: dict[str, Stored], after: dict[str, Stored], i: int) -> bool:
         urls = [self.site.url(path) for path in self.history[i]]
         return versions_of(after, *urls) > versions_of(before, *urls)
 
-    def change(self, phase: int) -> tuple[int, int]:
-        """(new articles, new versions) in the crawl of `phase`."""
-        (a0, v0), (a1, v1) = self.totals[phase - 1], self.totals[phase]
-        return a1 - a0, v1 - v0
-
     def figures(self, scope: str) -> list[dict[str, Any]]:
-        moved_articles, moved_versions = self.change(1)
-        copy_articles, copy_versions = self.change(3)[0], self.copy_versions
+        moved_articles, moved_versions = self.changes.get(1, (0, 0))
+        again_articles = self.changes.get(2, (0, 0))[0]
+        copy_articles, copy_versions = self.changes.get(3, (0, 0))
         listed = " -> ".join(str(self.listed[p]) for p in sorted(self.listed))
         return [
             figure(
                 "churn_moved_url_false_versions",
-                moved_versions + moved_articles + copy_articles + copy_versions,
+                moved_versions + moved_articles + again_articles + copy_articles + copy_versions,
                 "0",
                 "versions",
                 f"{scope}: {len(self.kept)} archived pages moved to a new slug (301 from the "
                 f"old, canonical and sitemap at the new), discovery and recheck all: "
-                f"{moved_versions} new versions, {moved_articles} extra articles; copies of "
+                f"{moved_versions} new versions, {moved_articles} extra articles; moved again "
+                f"with a headline edit: {again_articles} extra articles; copies of "
                 f"{len(self.copies)} pages ("
                 + shown(Counter(kind for kind, _ in self.copies))
                 + f", canonical to the article) in the sitemap: {copy_articles} new articles, "
@@ -927,7 +938,7 @@ class MovedPages(Trap):
                 f"{scope}: {len(self.edited)} pages moved again with a headline edit (new slug, "
                 f"301s from both old addresses): {len(self.missed)} without a new version "
                 f"({len(self.late)} of them archived by the next crawl); "
-                f"{self.change(2)[0]} extra articles; {self.outcome_note(2)}; {self.timing()}",
+                f"{again_articles} extra articles; {self.outcome_note(2)}; {self.timing()}",
             ),
         ]
 
