@@ -13,9 +13,11 @@ from lxml.html import HtmlElement, document_fromstring, tostring  # type: ignore
 from crawler.extract import Extracted, extract
 from crawler.noise import (
     boilerplate_name,
+    dateline_time,
     drop_noise_paragraphs,
     is_box_title,
     is_call_to_action,
+    is_dateline,
     is_meta_line,
     is_noise_paragraph,
     read_more_rest,
@@ -213,6 +215,191 @@ def test_calls_to_action(text: str, call: bool) -> None:
 )
 def test_box_titles(text: str, title: bool) -> None:
     assert is_box_title(text) is title
+
+
+# ---------------------------------------------------------------------------- datelines
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # en
+        "Updated 14:32 GMT, 3 November 2026",
+        "Last updated: 3 Nov 2026 at 14:32",
+        "Published 3 hours ago",
+        "First published on Mon 3 Nov 2026 09.14 GMT",
+        "Nov. 3, 2026 2:32 p.m. ET",
+        "Posted on November 3rd, 2026 at 2:32 pm",
+        "PUBLISHED: 09:14, Tue, Nov 3, 2026 | UPDATED: 14:32, Tue, Nov 3, 2026",
+        "Published 3 Nov 2026 09:14, updated 14:32",
+        "2026-11-03T14:32:00Z",
+        # de
+        "Aktualisiert am 03.11.2026, 14:32 Uhr",
+        "Stand: 03.11.2026 14:32 Uhr",
+        "Di., 03.11.2026, 14 Uhr",
+        "Veröffentlicht am 3. November 2026 um 14:32",
+        # es, fr, it, pt
+        "Actualizado: 03/11/2026 14:32 h",
+        "3 de noviembre de 2026, 14:32 h",
+        "Mis à jour le 3 novembre 2026 à 14h32",
+        "Publié le 03/11/2026 - 14:32 UTC+1",
+        "Aggiornato il 3 novembre 2026 alle 14:32",
+        "martedì 3 novembre 2026",
+        "Atualizado em 03/11/2026 às 14h32",
+        "terça-feira, 3 de novembro de 2026 às 14:32",
+        # nl, sv, da, no
+        "Bijgewerkt op 3 november 2026, 14:32",
+        "Uppdaterad 3 november 2026 14.32",
+        "Publicerad 3 nov 2026 kl 09.14 Uppdaterad kl 14.32",
+        "Opdateret 3. november 2026 kl. 14.32",
+        "Publisert 03.11.2026, kl. 09.14 Oppdatert 03.11.2026, kl. 14.32",
+        # pl, cs, tr, ru
+        "Zaktualizowano: 03.11.2026, 14:32",
+        "3 listopada 2026 r., godz. 14:32",
+        "Aktualizováno 3. listopadu 2026 14:32",
+        "3. 11. 2026 14:32",
+        "Güncelleme: 03.11.2026 14:32",
+        "3 Kasım 2026 Salı 14:32",
+        "Обновлено 3 ноября 2026, 14:32",
+        "3 ноября 2026 г., 14:32 МСК",
+        # ja, ko, zh
+        "更新日時：2026年11月3日 14時32分",
+        "2026年11月3日(火) 14:32",
+        "11/3(火) 14:32配信",
+        "입력 2026.11.03 14:32",
+        "2026년 11월 3일 오후 2시 32분",
+        "发布时间：2026-11-03 14:32",
+        "2026年11月03日 14:32 发布",
+        # bare dates and times
+        "Monday 3 November 2026 14:32",
+        "03.11.2026 | 14:32",
+        "3 November 2026",
+        "Nov. 3, 14:32",
+        "Updated 14:32",
+        "3 November 2026 · 1,234 shares",
+    ],
+)
+def test_datelines(text: str) -> None:
+    assert is_dateline(text)
+    assert is_noise_paragraph(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # sentences with a date or a time
+        "The council will meet again at 14:30 on 12 December 2026.",
+        "Am 3. November 2026 trat der Rat zusammen.",
+        "Le 3 novembre 2026, le conseil a voté.",
+        # a date beside other words: a headline, a byline, a label of what follows
+        "Match report: 3 November 2026 derby",
+        "By Jane Smith, 3 November 2026",
+        "3 November 2026: the day the council voted",
+        "July 15, 1960:",
+        # numbers that are not dates or times
+        "2026",
+        "12.5",
+        "1,234",
+        "14.32",
+        "13/13/2026",
+        # a time alone, or a day without its year: a schedule's or a timeline's entry
+        "14:30",
+        "14:30 GMT",
+        "Monday, 14:30",
+        "Nov. 3",
+        "3. November",
+        # two moments without a lead word: a range
+        "14:30-16:00",
+        "3 November 2026 - 4 November 2026",
+        "12–14 November 2026",
+        # too long to be a dateline
+        "Updated " + "3 November 2026, " * 8,
+        "",
+    ],
+)
+def test_not_datelines(text: str) -> None:
+    assert not is_dateline(text)
+    assert not is_noise_paragraph(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "needs_lead", "dateline"),
+    [
+        ("3 November 2026", True, False),  # a list item or a table cell: a schedule's entry
+        ("Updated 3 November 2026 14:32", True, True),
+        ("3 November 2026", False, True),
+    ],
+)
+def test_datelines_in_lists_need_a_lead_word(text: str, needs_lead: bool, dateline: bool) -> None:
+    assert is_dateline(text, needs_lead=needs_lead) is dateline
+
+
+def test_drop_noise_paragraphs_keeps_list_items_and_table_rows_with_dates() -> None:
+    paragraphs = [
+        "The council met on Tuesday.",
+        "Updated 14:32 GMT, 3 November 2026",
+        "- 3 November 2026",  # trafilatura's text of a list, or of a table row
+        "| 14:30 |",
+        "- Updated 14:32 GMT, 3 November 2026",
+    ]
+    assert drop_noise_paragraphs(paragraphs) == paragraphs[0:1] + paragraphs[2:4]
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("Updated 14:32 GMT, 3 November 2026", "2026-11-03T14:32:00+00:00"),
+        ("Last updated: 3 Nov 2026 at 14:32", "2026-11-03T14:32:00"),
+        ("First published on Mon 3 Nov 2026 09.14 GMT", "2026-11-03T09:14:00+00:00"),
+        ("Nov. 3, 2026 2:32 p.m. ET", "2026-11-03T14:32:00-05:00"),  # after the clocks change
+        ("Oct. 30, 2026 2:32 p.m. ET", "2026-10-30T14:32:00-04:00"),  # ...and before
+        ("Nov. 3, 2026 12:05 a.m. PT", "2026-11-03T00:05:00-08:00"),
+        ("Updated 3:45 PM EDT Nov 3, 2026", "2026-11-03T15:45:00-04:00"),
+        ("11/03/2026 2:32 PM EST", "2026-11-03T14:32:00-05:00"),  # m/d/y: a US zone
+        ("Actualizado: 03/11/2026 14:32 h", "2026-11-03T14:32:00"),  # d/m/y otherwise
+        ("Stand: 03.11.2026 14:32 Uhr", "2026-11-03T14:32:00"),
+        ("03.11.2026 14:32 MEZ", "2026-11-03T14:32:00+01:00"),
+        ("Sat 3 Oct 2026 14.32 CEST", "2026-10-03T14:32:00+02:00"),
+        ("UPDATED: 3 NOV 2026 14:32 BST", "2026-11-03T14:32:00+01:00"),
+        ("Publié le 03/11/2026 - 14:32 UTC+1", "2026-11-03T14:32:00+01:00"),
+        ("Mis à jour le 3 novembre 2026 à 14h32", "2026-11-03T14:32:00"),
+        ("Atualizado em 03/11/2026 às 14h32", "2026-11-03T14:32:00"),
+        ("Aggiornato il 3 novembre 2026 alle 14:32", "2026-11-03T14:32:00"),
+        ("Bijgewerkt op 3 november 2026, 14:32", "2026-11-03T14:32:00"),
+        ("Uppdaterad 3 november 2026 14.32", "2026-11-03T14:32:00"),
+        ("Zaktualizowano: 03.11.2026, 14:32", "2026-11-03T14:32:00"),
+        ("Aktualizováno 3. listopadu 2026 14:32", "2026-11-03T14:32:00"),
+        ("Güncelleme: 03.11.2026 14:32", "2026-11-03T14:32:00"),
+        ("Обновлено 3 ноября 2026, 14:32", "2026-11-03T14:32:00"),
+        ("3 ноября 2026 г., 14:32 МСК", "2026-11-03T14:32:00+03:00"),
+        ("更新日時：2026年11月3日 14時32分", "2026-11-03T14:32:00"),
+        ("입력 2026.11.03 14:32", "2026-11-03T14:32:00"),
+        ("2026년 11월 3일 오후 2시 32분", "2026-11-03T14:32:00"),
+        ("发布时间：2026-11-03 14:32:05", "2026-11-03T14:32:05"),
+        ("2026-11-03T14:32:00Z", "2026-11-03T14:32:00+00:00"),
+        ("3 Nov 2026 14:32 -05:00", "2026-11-03T14:32:00-05:00"),
+        ("Updated 14:32 IST, 3 November 2026", "2026-11-03T14:32:00"),  # which IST?
+        ("Monday 3 November 2026", "2026-11-03"),
+        ("03.11.26", "2026-11-03"),
+        # several moments: the latest; a time alone takes the day before it
+        (
+            "Published 3 Nov 2026 09:14 GMT Updated 4 Nov 2026 14:32 GMT",
+            "2026-11-04T14:32:00+00:00",
+        ),
+        ("Updated 4 Nov 2026 14:32 | Published 3 Nov 2026 09:14", "2026-11-04T14:32:00"),
+        ("Published 3 Nov 2026 09:14, updated 14:32", "2026-11-03T14:32:00"),
+        # no moment to give
+        ("Published 3 hours ago", None),
+        ("vor 3 Minuten", None),
+        ("Updated 14:32", None),  # which day?
+        ("Nov. 3, 14:32", None),  # which year?
+        ("31.02.2026", None),
+        ("The council will meet again at 14:30 on 12 December 2026.", None),
+        ("By Jane Smith, 3 November 2026", None),
+    ],
+)
+def test_dateline_time(text: str, moment: str | None) -> None:
+    assert dateline_time(text) == moment
 
 
 # ---------------------------------------------------------------------------- tree
@@ -482,6 +669,115 @@ def test_extract_drops_teaser_between_paragraphs() -> None:
     result = extract(page.encode())
     assert result is not None
     assert result.text == "\n\n".join(paragraphs)
+
+
+SENTENCE_WITH_DATE = "The council will meet again at 14:30 on 12 December 2026, the mayor said."
+
+
+def _dateline_page(moment: str, day: int = 3, meeting: str = "12 December 2026") -> str:
+    """An article with datelines between and after its paragraphs, as <p>, <div> and
+    <time>, each stating ``moment`` (a time of day) on ``day`` (of November 2026)."""
+    paragraphs = [f"{INTRO} ({n})" for n in range(4)]
+    return (
+        "<html><body><article><h1>Storm hits coast</h1>"
+        f'<p class="dateline">Updated {moment} GMT, {day} November 2026</p>'
+        f"<p>{paragraphs[0]}</p>"
+        f"<div>Stand: {day:02d}.11.2026 {moment} Uhr</div>"
+        f"<p>{paragraphs[1]}</p>"
+        f'<time datetime="2026-11-{day:02d}T{moment}:00Z">{day} November 2026 {moment}</time>'
+        f"<p>{paragraphs[2]}</p>"
+        f"<p>The council will meet again at 14:30 on {meeting}, the mayor said.</p>"
+        f"<span><time>Nov. {day}, 2026 {moment} ET</time></span>"
+        f"<p>{paragraphs[3]}</p>"
+        f'<div class="meta"><span>Mis à jour le</span> <time>{day} novembre 2026 à {moment}'
+        "</time></div></article></body></html>"
+    )
+
+
+def test_strip_boilerplate_removes_datelines() -> None:
+    tree = document_fromstring(_dateline_page("14:32"))
+    removed = strip_boilerplate(tree)
+    assert sorted((r.rule, r.element.tag) for r in removed) == [
+        ("dateline", tag) for tag in ("div", "div", "p", "span", "time")
+    ]
+    text = _text(tree)
+    assert "14:32" not in text and "Stand" not in text and "Mis à jour" not in text
+    assert SENTENCE_WITH_DATE in text
+    assert INTRO in text
+    assert next(tree.iter("time"), None) is None  # its datetime goes too: it moves as well
+
+
+@pytest.mark.parametrize(
+    ("block", "kept"),
+    [
+        pytest.param(
+            "<p>Am 3. November 2026 trat der Rat zusammen.</p>", "trat der Rat", id="sentence"
+        ),
+        pytest.param(
+            "<p>By Jane Smith, <time>3 November 2026</time></p>", "Jane Smith", id="byline"
+        ),
+        pytest.param(
+            "<p>Match report: <time>3 November 2026</time> derby</p>", "derby", id="headline"
+        ),
+        pytest.param("<p>Read it on <time>3 November 2026</time> here</p>", "2026", id="inline"),
+        pytest.param(
+            "<p>Read it on <span><b><time>3 November 2026 14:32</time></b></span> here</p>",
+            "14:32",
+            id="nested-inline",
+        ),
+        pytest.param("<p>14:30</p>", "14:30", id="time-alone"),
+        pytest.param(
+            "<ul><li>3 November 2026</li><li>4 November 2026</li></ul>", "4 November", id="list"
+        ),
+        pytest.param("<ul><li>14:30</li></ul>", "14:30", id="one-item-list"),
+        pytest.param(
+            "<table><tr><td><time>3 November 2026</time></td><td>Vote</td></tr></table>",
+            "3 November 2026",
+            id="table-cell",
+        ),
+        pytest.param(
+            "<dl><dt>Next meeting</dt><dd><span>3 November 2026 14:30</span></dd></dl>",
+            "14:30",
+            id="definition",
+        ),
+    ],
+)
+def test_strip_boilerplate_keeps_dates_in_text_and_schedules(block: str, kept: str) -> None:
+    tree = _page(block)
+    assert "dateline" not in {r.rule for r in strip_boilerplate(tree)}
+    assert kept in _text(tree)
+
+
+def test_strip_boilerplate_removes_a_dateline_in_a_body_wrapped_in_a_span() -> None:
+    # Some sites put the whole body in a <span>: its paragraphs still end the line.
+    tree = _page(
+        f"<span class='post-body'><p>{INTRO} (1)</p><span><time>Updated 14:32 GMT, 3 November"
+        f" 2026</time></span> <p>{INTRO} (2)</p></span>"
+    )
+    assert [(r.rule, r.element.tag) for r in strip_boilerplate(tree)] == [("dateline", "span")]
+    assert "14:32" not in _text(tree) and f"{INTRO} (2)" in _text(tree)
+
+
+def test_strip_boilerplate_removes_a_dateline_list_item_with_a_lead_word() -> None:
+    tree = _page("<ul><li>Updated 14:32 GMT, 3 November 2026</li></ul>")
+    assert [r.rule for r in strip_boilerplate(tree)] == ["dateline"]
+    assert "14:32" not in _text(tree)
+
+
+def test_extract_ignores_a_moving_dateline_but_not_an_edited_date() -> None:
+    first = extract(_dateline_page("14:32").encode())
+    later = extract(_dateline_page("16:05").encode())
+    next_day = extract(_dateline_page("09:10", day=4).encode())
+    edited = extract(_dateline_page("16:05", meeting="13 December 2026").encode())
+    assert first is not None and later is not None and next_day is not None
+    assert edited is not None
+    assert later.text == first.text == next_day.text
+    # the page states no date in its metadata: none is read from its datelines either
+    assert later.published == first.published == next_day.published
+    assert SENTENCE_WITH_DATE in first.text
+    assert "14:32" not in first.text and "Stand" not in first.text
+    assert edited.text != first.text
+    assert "13 December 2026" in edited.text
 
 
 # ---------------------------------------------------------------------------- corpus
