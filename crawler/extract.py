@@ -66,7 +66,13 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
-from crawler.noise import Removed, drop_noise_paragraphs, strip_boilerplate
+from crawler.noise import (
+    Removed,
+    dateline_time,
+    drop_noise_paragraphs,
+    is_dateline,
+    strip_boilerplate,
+)
 from crawler.structured import json_ld_paragraphs, structured_paragraphs
 
 __all__ = [
@@ -393,6 +399,19 @@ def _collect_blocks(container: Any, blocks: list[str]) -> None:
             blocks.append(tail)
 
 
+def _dateline_modified(removed: list[Removed]) -> str | None:
+    """The moment the page's dateline states, when exactly one dateline with a lead word
+    ("Updated", "Aktualisiert am") was removed: several are a teaser list's own."""
+    stated = {
+        moment
+        for block in removed
+        if block.rule == "dateline" and is_dateline(block.text, needs_lead=True)
+        for moment in [dateline_time(block.text)]
+        if moment is not None
+    }
+    return stated.pop() if len(stated) == 1 else None
+
+
 def _first_headline(tree: HtmlElement) -> str | None:
     """Text of the page's first non-empty <h1>, whitespace collapsed."""
     for h1 in tree.iter("h1"):
@@ -518,6 +537,9 @@ def extract_parsed(page: ParsedPage, *, url: str | None = None) -> Extracted | N
     # goes before trafilatura sees the page: left in mid-article it would both enter the
     # text and change what trafilatura keeps of the article around it.
     page.removed = strip_boilerplate(tree)
+    # A page that states no modification time in its metadata may state it in its one
+    # "Updated 14:32 GMT, 3 November 2026" line, taken out above: it goes with the fetch.
+    modified = modified or _dateline_modified(page.removed)
 
     doc = _trafilatura(tree, url, with_metadata=True, favor_precision=True)
     # Nothing at all in precision mode means no article in the HTML (a section front, a

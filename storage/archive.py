@@ -354,7 +354,7 @@ class _Store:
             text=content.text,
             signals=page.signals,
             repeats=self.repeats,
-            previous_complete=(current.meta or {}).get("html_complete") if current else None,
+            archived=(current.meta or {}).get("page") if current else None,
         )
         if verdict is not None:
             return self._record(basis, verdict.outcome, reason=verdict.reason)
@@ -647,8 +647,15 @@ class _Store:
             )
             kind = classify_change(old, content)
         meta = {key: extracted.get(key) for key in _META_KEYS if extracted.get(key)}
-        if page.signals and "complete" in page.signals:
-            meta["html_complete"] = bool(page.signals["complete"])
+        if page.signals:
+            # What the archived page showed, for telling a later cut page from an edit
+            # (storage/soft_failures.py): whether it reached its </html>, and whether it
+            # was a teaser already (a call to subscribe after the text, not free).
+            meta["page"] = {
+                "complete": bool(page.signals.get("complete", True)),
+                "paywall": bool(page.signals.get("paywall")),
+                "not_free": bool(page.signals.get("not_free")),
+            }
         return Version(
             article=article,
             number=article.version_count + 1,

@@ -135,15 +135,17 @@ def judge(
     text: str | None,
     signals: Mapping[str, Any] | None,
     repeats: int = 1,
-    previous_complete: bool | None = None,
+    archived: Mapping[str, Any] | None = None,
 ) -> Verdict | None:
     """Whether a fetched page is not a version of its article, and why; None when it is.
 
     ``previous`` is the text of the article's current version (None for a new article),
     ``text`` the page's extracted text (None when extraction found none), ``signals``
     what the extraction worker saw (``crawler/reading.py``), ``repeats`` how many
-    addresses of the source gave this same text in this crawl, ``previous_complete``
-    whether the archived page reached its ``</html>`` (None when not known).
+    addresses of the source gave this same text in this crawl, ``archived`` what the
+    archived version's page showed (``{"complete", "paywall", "not_free"}``; None when not
+    known): a page that was a teaser already is not cut by its paywall now, and a page
+    that never reached its ``</html>`` says nothing by not reaching it now.
     """
     signals = signals or {}
     share = shared_share(text, previous) if text and previous else None
@@ -176,13 +178,14 @@ def judge(
     if cut is None:
         return None
     kept, broken_off = cut
+    before = archived or {}
     size = f"it keeps {kept:.0%} of the archived text"
-    if signals.get("paywall") and kept < MAX_KEPT_SHARE:
+    if signals.get("paywall") and not before.get("paywall") and kept < MAX_KEPT_SHARE:
         return Verdict("truncated", f"paywall teaser: {signals['paywall']}; {size}")
-    if signals.get("complete") is False and previous_complete and kept < MAX_KEPT_SHARE:
+    if signals.get("complete") is False and before.get("complete") and kept < MAX_KEPT_SHARE:
         return Verdict("truncated", f"body cut short: the page ends before </html>; {size}")
     if broken_off and kept < MAX_KEPT_SHARE:
         return Verdict("truncated", f"teaser: the text breaks off mid-paragraph; {size}")
-    if signals.get("not_free") and kept <= MAX_KEPT_SHARE_NOT_FREE:
+    if signals.get("not_free") and not before.get("not_free") and kept <= MAX_KEPT_SHARE_NOT_FREE:
         return Verdict("truncated", f"paywall teaser: isAccessibleForFree is false; {size}")
     return None

@@ -120,7 +120,7 @@ def test_a_paywall_teaser_is_truncated() -> None:
 def test_a_body_cut_in_transport_is_truncated() -> None:
     cut = "\n\n".join([*PARAGRAPHS[:4], PARAGRAPHS[4][:50]])
     verdict = judge(
-        previous=ARTICLE, text=cut, signals=signals(complete=False), previous_complete=True
+        previous=ARTICLE, text=cut, signals=signals(complete=False), archived={"complete": True}
     )
     assert verdict is not None and verdict.outcome == "truncated"
     # ... unless the archived page never reached its </html> either.
@@ -129,9 +129,20 @@ def test_a_body_cut_in_transport_is_truncated() -> None:
 
 def test_deleting_the_last_paragraph_is_a_version() -> None:
     edited = "\n\n".join(PARAGRAPHS[:-1])
-    assert judge(previous=ARTICLE, text=edited, signals=signals(), previous_complete=True) is None
+    assert (
+        judge(previous=ARTICLE, text=edited, signals=signals(), archived={"complete": True}) is None
+    )
     # Also on a site whose pages always say "isAccessibleForFree: false".
     assert judge(previous=ARTICLE, text=edited, signals=signals(not_free=True)) is None
+
+
+def test_a_page_that_was_a_teaser_already_is_edited_not_cut() -> None:
+    """A site that only ever shows a teaser: deleting its last paragraph is an edit."""
+    teaser = "\n\n".join(PARAGRAPHS[:4])
+    call = signals(paywall="the page says 'to read the full story subscribe'")
+    shorter = "\n\n".join(PARAGRAPHS[:3])
+    assert judge(previous=teaser, text=shorter, signals=call, archived={"paywall": True}) is None
+    assert judge(previous=teaser, text=shorter, signals=call, archived={"paywall": False})
 
 
 def test_a_paywall_with_no_text_at_all_is_truncated() -> None:
