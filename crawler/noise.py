@@ -292,6 +292,15 @@ _WEEKDAY_NAMES = (
 )
 # Words that say what the moment is: "Updated", "Stand:", "Mis à jour", "更新日時", "입력".
 _DATELINE_LEADS = (
+    # the sentence some sites write it as: "This article was last updated on ..."
+    "this article was last updated|this article was updated|this article was published|"
+    "this story was last updated|this story was updated|this story was published|"
+    "this page was last updated|article last updated|story last updated|"
+    "dieser artikel wurde zuletzt aktualisiert|dieser artikel wurde aktualisiert|"
+    "cet article a été mis à jour|cet article a été publié|"
+    "este artículo fue actualizado|este artículo fue publicado|"
+    "questo articolo è stato aggiornato|este artigo foi atualizado|"
+    "dit artikel is bijgewerkt|"
     "last updated|updated|first published|originally published|published|posted|"
     "last modified|modified|edited|created|date|"
     "zuletzt aktualisiert|aktualisiert|veröffentlicht|erstellt|stand|zuletzt geändert|geändert|"
@@ -412,7 +421,9 @@ _DATELINE_KINDS = {
     "zone": rf"(?-i:(?P<name>{_alternatives(_ZONE_NAMES)}))"
     rf"(?:\s?{_OFFSET})?(?!\w)",
     "weekday": rf"(?:(?:{_alternatives(_WEEKDAY_NAMES.split())})(?![^\W\d_])\.?"
-    r"|(?:星期|周|週|礼拜|禮拜)[一二三四五六日天]|[月火水木金土日](?:曜日?)?|[월화수목금토일](?:요일)?)",
+    r"|(?:星期|周|週|礼拜|禮拜)[一二三四五六日天]|[月火水木金土日](?:曜日?)?"
+    # a Hangul weekday letter alone, not the first letter of a word ("수정": edited)
+    r"|[월화수목금토일](?:요일)?(?![\uac00-\ud7af]))",
     "lead": rf"(?:(?:{_alternatives(_DATELINE_LEADS.split('|'))})(?!\w)|{_DATELINE_CJK_LEADS})",
     "connector": rf"(?:{_alternatives(_DATELINE_CONNECTORS)})(?!\w)",
     # what may sit beside a date: counters, ad labels, share buttons
@@ -462,9 +473,12 @@ MAX_DATELINE_CHARS = 120
 _Token = tuple[str, dict[str, str | None]]
 
 
-def _dateline_stamps(text: str, *, needs_lead: bool = False) -> list[list[_Token]] | None:
+def _dateline_stamps(
+    text: str, *, needs_lead: bool = False, place: bool = True
+) -> list[list[_Token]] | None:
     """The stamps of a dateline (its moments, each with what is stated of it), or None
-    when ``text`` is not one. A lead word starts a new stamp ("Published ..., updated ...")."""
+    when ``text`` is not one. A lead word starts a new stamp ("Published ..., updated ...");
+    with ``place``, the line may start with one (see :func:`_placed_stamps`)."""
     if _DIGIT.search(text) is None:
         return None  # what most short blocks are told by: a date or a time has a digit
     text = text.strip()
@@ -476,7 +490,7 @@ def _dateline_stamps(text: str, *, needs_lead: bool = False) -> list[list[_Token
     if first and not (
         first[1].lower() in _DATELINE_STARTS or first[1] in _ZONE_NAMES or _CJK.match(first[1])
     ):
-        return None
+        return _placed_stamps(text, needs_lead=needs_lead) if place else None
     stamps: list[list[_Token]] = [[]]
     leads = 0
     position = 0
@@ -520,6 +534,29 @@ def _dateline_stamps(text: str, *, needs_lead: bool = False) -> list[list[_Token
         ):
             return None
     return stamps
+
+
+# A place a dateline starts with: "Madrid - 29 oct 2026 - 03:58 CET", "Berlin, 3. November
+# 2026, 14:32 Uhr": one to three capitalised words and a separator.
+_PLACE = re.compile(r"\s*([^\W\d_][\w'’.]*(?:[ \-][^\W\d_][\w'’.]*){0,2})\s*[,\-–—|·]\s+")
+
+
+def _placed_stamps(text: str, *, needs_lead: bool) -> list[list[_Token]] | None:
+    """The stamps of a dateline that starts with a place. Any capitalised words may be
+    a place, so what follows them must be a whole moment: a day of a year and a time
+    (a byline, "By Jane Smith, 3 November 2026", states only the day, and stays)."""
+    place = _PLACE.match(text)
+    if place is None or not all(word[:1].isupper() for word in place[1].split()):
+        return None
+    stamps = _dateline_stamps(text[place.end() :], needs_lead=needs_lead, place=False)
+    if stamps is None:
+        return None
+    whole = any(
+        any(kind in _TIMES for kind, _ in stamp)
+        and any(kind == "iso" or (kind in _DATES and parts.get("y")) for kind, parts in stamp)
+        for stamp in stamps
+    )
+    return stamps if whole else None
 
 
 def _month_first_or_second(parts: dict[str, str | None]) -> bool:

@@ -127,10 +127,16 @@ def merge_articles(
                 article_document(old.title, old.text), article_document(new.title, new.text)
             )
             version.change_kind = classify_change(old, new)
-        version.article_id = keep.id
+        version.article = keep  # the relationship too: `absorb` must not hold it any more
         version.number = number
         by_hash[version.content_hash] = version
         current = version
+    session.flush()
+    # Rows this session holds move by their relationship (their objects would otherwise
+    # still name `absorb`), the rest in one statement per table.
+    for held in list(session.identity_map.values()):
+        if isinstance(held, (Fetch, WatchMatch, ArticleAlias)) and held.article_id == absorb.id:
+            held.article = keep
     session.flush()
     for model in (Fetch, WatchMatch, ArticleAlias):
         session.execute(

@@ -262,3 +262,25 @@ def test_a_move_found_within_one_batch_keeps_the_search_index_whole(engine: Engi
     assert [r.outcome for r in results] == ["new", "unchanged"]
     assert count(engine, Article) == 1 and count(engine, Version) == 1
     assert_archive_checks(archive)
+
+
+def test_a_move_with_a_new_headline_found_within_one_batch_keeps_the_new_version(
+    engine: Engine,
+) -> None:
+    """The new address, with the new headline, and the old one's 301 in one batch: the
+    version stored a moment ago at the new address becomes the article's second."""
+    archive = Archive(engine)
+    archive.store(page(0))
+    retitled = "Ferry fares to rise by 12 per cent"
+    results = archive.store_many(
+        [
+            page(1, url=NEW, title=retitled),
+            page(1.5, title=retitled, final_url=NEW, permanent_redirect=True),
+        ]
+    )
+    assert [r.outcome for r in results] == ["new", "unchanged"]
+    with archive.sessions() as session:
+        article = session.scalars(select(Article)).one()
+        titles = [row["title"] for row in queries.version_rows(session, article)]
+    assert (article.url, titles) == (NEW, ["Ferry fares to rise", retitled])
+    assert_archive_checks(archive)

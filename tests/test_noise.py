@@ -277,6 +277,14 @@ def test_box_titles(text: str, title: bool) -> None:
         "Nov. 3, 14:32",
         "Updated 14:32",
         "3 November 2026 · 1,234 shares",
+        # written as a sentence, or after a place
+        "This article was last updated on November 9, 2026 at 11:28 PM PT",
+        "Dieser Artikel wurde zuletzt aktualisiert am 03.11.2026 um 14:32 Uhr",
+        "Madrid - 29 oct 2026 - 03:58 CET",
+        "Berlin, 3. November 2026, 14:32 Uhr",
+        "New York, Nov. 3, 2026 2:32 p.m. ET",
+        # two stamps, each with its lead word ("수정" is "edited", not the weekday 수)
+        "입력 2026.11.25 08:32 수정 2026.11.25 13:10",
     ],
 )
 def test_datelines(text: str) -> None:
@@ -294,6 +302,8 @@ def test_datelines(text: str) -> None:
         # a date beside other words: a headline, a byline, a label of what follows
         "Match report: 3 November 2026 derby",
         "By Jane Smith, 3 November 2026",
+        "Jane Smith, Madrid - 3 November 2026 14:32",
+        "The Minister, 14:30",
         "3 November 2026: the day the council voted",
         "July 15, 1960:",
         # numbers that are not dates or times
