@@ -85,10 +85,8 @@ def _signals(
     page: ParsedPage, article: Extracted | None, title: str | None, headline: str | None
 ) -> dict[str, Any]:
     text = article.text if article is not None else ""
-    if article is not None and len(text) > MAX_TEASER_CHARS:
-        wall = detect_wall(title, headline, text)
-        return {"wall": _wall(wall), "paywall": None, "not_free": False}
-    scripts = _json_ld(page)  # before _visible_text takes the scripts out
+    short = article is None or len(text) <= MAX_TEASER_CHARS
+    scripts = _json_ld(page) if short else ""  # before _visible_text takes the scripts out
     visible, removed = _visible_text(page)
     wall = detect_wall(
         title,
@@ -98,31 +96,53 @@ def _signals(
     )
     return {
         "wall": _wall(wall),
-        "paywall": _teaser_call(text, visible, removed),
+        "paywall": _teaser_call(text, visible, removed, whole_window=short),
         "not_free": not_free(scripts),
+        # What the page shows, for the archive to see how much of an archived article it
+        # still holds when extraction found something else on a teaser (a caption, a
+        # login form), and what it shows right after the article (a site may print
+        # "Sign in" below every story): storage/soft_failures.py.
+        "visible": visible,
+        "after": _after_text(text, visible),
     }
+
+
+def _after_text(text: str, visible: str) -> str:
+    """What the page shows in the first :data:`_AFTER_TEXT_CHARS` after the article."""
+    if not text:
+        return ""
+    last = " ".join(text.rsplit("\n\n", 1)[-1].split())[-_TAIL_MATCH_CHARS:]
+    end = visible.rfind(last)
+    return visible[end + len(last) : end + len(last) + _AFTER_TEXT_CHARS] if end >= 0 else ""
 
 
 def _wall(wall: Wall | None) -> dict[str, str] | None:
     return {"kind": wall.kind, "reason": wall.reason()} if wall is not None else None
 
 
-def _teaser_call(text: str, visible: str, removed: str) -> str | None:
+def _teaser_call(text: str, visible: str, removed: str, *, whole_window: bool) -> str | None:
     """A call to subscribe where a paywall teaser puts it: in the article's last
-    paragraphs, on the page right after them, or in a box extraction took out as
-    boilerplate (not a header's "Already a subscriber?" above the article)."""
+    paragraphs, in a box extraction took out as boilerplate, or on the page a little way
+    past the article's last paragraph (and, for a short article, anywhere after its
+    first: not a header's "Already a subscriber?" above it)."""
     if not text:
         return paywall_evidence(visible, nearby=True) or paywall_evidence(removed)
     paragraphs = text.split("\n\n")
-    found = paywall_evidence("\n".join(paragraphs[-2:])) or paywall_evidence(removed)
+    found = paywall_evidence("\n".join(paragraphs[-2:]), nearby=True)
+    if found is not None:
+        return found
+    found = paywall_evidence(removed)
     if found is not None:
         return found
     last = " ".join(paragraphs[-1].split())[-_TAIL_MATCH_CHARS:]
-    position = visible.rfind(last)
-    if position < 0:
+    end = visible.rfind(last)
+    if end < 0:
         return None
-    after = visible[position : position + len(last) + _AFTER_TEXT_CHARS]
-    return paywall_evidence(after, nearby=True)
+    start = end
+    if whole_window:
+        first = visible.find(" ".join(paragraphs[0].split())[:_TAIL_MATCH_CHARS])
+        start = first if 0 <= first < end else end
+    return paywall_evidence(visible[start : end + len(last) + _AFTER_TEXT_CHARS], nearby=True)
 
 
 def _title(page: ParsedPage) -> str | None:

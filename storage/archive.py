@@ -28,7 +28,6 @@ from storage.changes import (
     changed_fields,
     classify_change,
     fingerprint,
-    normalise,
     word_counts,
 )
 from storage.db import make_sessionmaker
@@ -44,7 +43,7 @@ from storage.models import (
     Version,
 )
 from storage.recheck import DEFAULT_TIERS, backoff_check, next_check
-from storage.soft_failures import judge, shared_share
+from storage.soft_failures import hints_in, judge, shared_share
 from storage.work import release_claims
 
 Tiers = Sequence[tuple[timedelta, timedelta]]
@@ -122,8 +121,8 @@ def content_of(version: Version) -> ArticleContent:
 
 def text_key(text: str) -> str:
     """What two pages with the same article text share, whatever their markup: a hash of
-    the normalised text (for :data:`soft_failures.REPEATED_TEXT_URLS`)."""
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+    the extracted text (for :data:`soft_failures.REPEATED_TEXT_URLS`)."""
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _current_number(article: Article) -> int:
@@ -349,13 +348,22 @@ class _Store:
         )
         basis = article or moved_to
         current = known.current.get(basis) if basis is not None else None
-        verdict = judge(
-            previous=current.text if current is not None else None,
-            text=content.text,
-            signals=page.signals,
-            repeats=self.repeats,
-            archived=(current.meta or {}).get("page") if current else None,
+        digest = fingerprint(content)
+        # Content the article has had is the article, whatever else the page says; only
+        # other content may be a wall or a cut body (and most rechecks are the former).
+        known_content = basis is not None and (
+            (current is not None and current.content_hash == digest)
+            or digest in known.hashes.get(basis, {})
         )
+        verdict = None
+        if not known_content:
+            verdict = judge(
+                previous=current.text if current is not None else None,
+                text=content.text,
+                signals=page.signals,
+                repeats=self.repeats,
+                archived=(current.meta or {}).get("page") if current else None,
+            )
         if verdict is not None:
             return self._record(basis, verdict.outcome, reason=verdict.reason)
         article = self._resolve(article, moved_to)
@@ -655,6 +663,7 @@ class _Store:
                 "complete": bool(page.signals.get("complete", True)),
                 "paywall": bool(page.signals.get("paywall")),
                 "not_free": bool(page.signals.get("not_free")),
+                "hints": hints_in(str(page.signals.get("after") or "")),
             }
         return Version(
             article=article,

@@ -25,7 +25,7 @@ Pure functions over plain values; ``storage/archive.py`` calls :func:`judge`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -52,9 +52,26 @@ MAX_REPEATED_CHARS = 20_000
 MAX_KEPT_SHARE = 0.9
 # ...and with only structured data to say it is paywalled, at most this share.
 MAX_KEPT_SHARE_NOT_FREE = 0.5
+# How much of a paragraph a page must show to have begun it (and broken off).
+MIN_BEGUN_CHARS = 40
+# Without a call to subscribe that says the text stops, a page that shows at most this
+# share of the archived article is a teaser only with one of these words within
+# TEASER_WINDOW_CHARS after what it shows (a teaser's box, in the corpus languages).
+MAX_KEPT_SHARE_HINTED = 0.5
+TEASER_WINDOW_CHARS = 1500
+# fmt: off
+TEASER_HINTS = (
+    "subscri", "abonn", " abo ", "abo-", "-abo", "suscri", "assin", "abbon", "prenumer",
+    "log in", "login", "sign in", "sign up", "register", "registr", "member", "premium",
+    "unlock", "continue reading", "keep reading", "weiterlesen", "lire la suite",
+    "seguir leyendo", "continua a leggere", "continuar lendo", "lees verder", "läs vidare",
+    "les videre", "læs videre", "czytaj dalej", "číst dál", "anmelden", "connexion",
+    "iniciar sesión", "accedi", "entrar",
+)
+# fmt: on
 # Paragraphs a teaser may add after the text it keeps (the call to subscribe), and how
 # long each may be.
-MAX_EXTRA_PARAGRAPHS = 2
+MAX_EXTRA_PARAGRAPHS = 3
 MAX_EXTRA_CHARS = 300
 _ELLIPSES = ("…", "...", "[…]", "(…)")
 
@@ -92,14 +109,15 @@ def _without_ellipsis(paragraph: str) -> tuple[str, bool]:
 
 
 def cut_short(old: str, new: str) -> tuple[float, bool] | None:
-    """How much of ``old`` a ``new`` text that is its beginning keeps: ``(share of old's
+    """How much of ``old`` a ``new`` text that is it cut short keeps: ``(share of old's
     words kept, whether it breaks off mid-paragraph with an ellipsis)``; None when
     ``new`` is not ``old`` cut short.
 
-    ``new`` is ``old`` cut short when its paragraphs are old's first ones, the last of
-    them possibly cut mid-paragraph, followed by at most :data:`MAX_EXTRA_PARAGRAPHS`
-    short paragraphs of its own (a teaser's call to subscribe), and it lacks at least
-    one of old's paragraphs or most of one.
+    ``new`` is ``old`` cut short when it is old's first paragraphs (the last of them
+    possibly cut mid-paragraph), then at most :data:`MAX_EXTRA_PARAGRAPHS` short
+    paragraphs of its own (a teaser's call to subscribe), then old's last paragraphs, if
+    any (what the page prints after every article, which extraction may keep: a comments
+    link, a copyright line); and it lacks at least one of old's paragraphs or most of one.
     """
     old_paragraphs, new_paragraphs = _paragraphs(old), _paragraphs(new)
     kept = 0
@@ -109,24 +127,87 @@ def cut_short(old: str, new: str) -> tuple[float, bool] | None:
         and new_paragraphs[kept] == old_paragraphs[kept]
     ):
         kept += 1
-    rest = new_paragraphs[kept:]
-    kept_text = old_paragraphs[:kept]
+    # The same last paragraphs, after the gap (never reaching into the kept start).
+    tail = 0
+    while (
+        tail < len(new_paragraphs) - kept
+        and tail < len(old_paragraphs) - kept - 1
+        and new_paragraphs[-1 - tail] == old_paragraphs[-1 - tail]
+    ):
+        tail += 1
+    rest = new_paragraphs[kept : len(new_paragraphs) - tail]
+    kept_text = old_paragraphs[:kept] + old_paragraphs[len(old_paragraphs) - tail :]
     broken_off = False
+    begins = kept > 0  # with the article's beginning
     if rest and kept < len(old_paragraphs):
         start, ellipsis = _without_ellipsis(rest[0])
         if start and old_paragraphs[kept].startswith(start) and start != old_paragraphs[kept]:
             kept_text.append(start)
             broken_off = ellipsis
+            begins = True
             rest = rest[1:]
-    if not kept_text or len(rest) > MAX_EXTRA_PARAGRAPHS:
+    if not begins:
         return None
-    if any(len(p) > MAX_EXTRA_CHARS for p in rest):
+    if len(rest) > MAX_EXTRA_PARAGRAPHS or any(len(p) > MAX_EXTRA_CHARS for p in rest):
         return None
     old_words = len(words(old))
     share = len(words("\n\n".join(kept_text))) / old_words if old_words else 1.0
     if share >= 1.0:
         return None
     return share, broken_off
+
+
+def cut_in_page(old: str, visible: str) -> tuple[float, bool] | None:
+    """:func:`cut_short` read off what the page shows (``visible``: its text) rather than
+    off what extraction kept of it, which on a teaser may be something else (a caption,
+    a login form): the page shows old's first paragraphs (the last of them perhaps only
+    begun) and none of the rest. Paragraphs shorter than :data:`MIN_BEGUN_CHARS` (a
+    caption, "Comments") prove nothing either way: such words are found anywhere. None
+    when the page shows all of old or nothing of its beginning."""
+    paragraphs = _paragraphs(old)
+    page = " ".join(visible.split())
+    shown = [len(p) < MIN_BEGUN_CHARS or p in page for p in paragraphs]
+    kept = 0
+    while kept < len(paragraphs) and shown[kept]:
+        kept += 1
+    if kept == len(paragraphs):
+        return None
+    kept_text = paragraphs[:kept]
+    begun = paragraphs[kept][:MIN_BEGUN_CHARS]
+    broken_off = begun in page
+    if broken_off:
+        kept_text.append(begun)
+    if not any(len(p) >= MIN_BEGUN_CHARS for p in kept_text):
+        return None
+    if any(len(p) >= MIN_BEGUN_CHARS and p in page for p in paragraphs[kept + 1 :]):
+        return None
+    old_words = len(words(old))
+    share = len(words("\n\n".join(kept_text))) / old_words if old_words else 1.0
+    return (share, broken_off) if share < 1.0 else None
+
+
+def hints_in(text: str) -> list[str]:
+    """The :data:`TEASER_HINTS` in ``text``."""
+    lowered = " ".join(text.split()).lower()
+    return [hint for hint in TEASER_HINTS if hint in lowered]
+
+
+def teaser_hint(old: str, visible: str, kept: float, usual: Collection[str] = ()) -> str | None:
+    """A word of a call to subscribe or to log in ("subscribe", "Abo", "log in",
+    "continue reading") on the page within a little way after the part of ``old`` it
+    still shows (the first ``kept`` share of it): where a teaser's box is, whatever it
+    says exactly. ``usual``: the words the archived page had after the whole article (a
+    site's own "Sign in" below every story), which prove nothing. None without one."""
+    page = " ".join(visible.split()).lower()
+    end, seen, total = 0, 0, max(len(words(old)), 1)
+    for paragraph in _paragraphs(old):
+        found = page.find(paragraph[:MIN_BEGUN_CHARS].lower())
+        if found < 0 or seen / total >= kept:
+            break
+        end = found + len(paragraph)
+        seen += len(words(paragraph))
+    window = page[end : end + TEASER_WINDOW_CHARS]
+    return next((h for h in TEASER_HINTS if h in window and h not in usual), None)
 
 
 def judge(
@@ -148,15 +229,23 @@ def judge(
     that never reached its ``</html>`` says nothing by not reaching it now.
     """
     signals = signals or {}
-    share = shared_share(text, previous) if text and previous else None
+    shares: list[float] = []
+
+    def share() -> float:
+        """How much of the text the archived one holds (read once, only when asked:
+        most pages are told without it)."""
+        if not shares:
+            shares.append(shared_share(text, previous) if text and previous else 0.0)
+        return shares[0]
+
     wall = signals.get("wall")
-    if wall and (share is None or share < MAX_WALL_SHARE):
+    if wall and (not (text and previous) or share() < MAX_WALL_SHARE):
         return Verdict("blocked", str(wall.get("reason") or wall.get("kind")))
     if (
         text
         and repeats >= REPEATED_TEXT_URLS
         and len(text) <= MAX_REPEATED_CHARS
-        and (share is None or share < MAX_WALL_SHARE)
+        and (not previous or share() < MAX_WALL_SHARE)
     ):
         return Verdict(
             "blocked",
@@ -167,14 +256,17 @@ def judge(
         return Verdict("truncated", f"paywall with no article text: {signals['paywall']}")
     if not (previous and text):
         return None
-    assert share is not None
-    if share < MAX_UNRELATED_SHARE and len(text) <= MAX_UNRELATED_LENGTH * len(previous):
+    if len(text) >= len(previous) and not signals.get("visible"):
+        return None  # neither a fraction of the article nor its beginning
+    if len(text) <= MAX_UNRELATED_LENGTH * len(previous) and share() < MAX_UNRELATED_SHARE:
         return Verdict(
             "blocked",
-            f"the page shares almost nothing with the archived article ({share:.0%} of its"
+            f"the page shares almost nothing with the archived article ({share():.0%} of its"
             f" word pairs) and is {len(text) / len(previous):.0%} of its length",
         )
     cut = cut_short(previous, text)
+    if cut is None and signals.get("visible"):
+        cut = cut_in_page(previous, str(signals["visible"]))
     if cut is None:
         return None
     kept, broken_off = cut
@@ -188,4 +280,9 @@ def judge(
         return Verdict("truncated", f"teaser: the text breaks off mid-paragraph; {size}")
     if signals.get("not_free") and not before.get("not_free") and kept <= MAX_KEPT_SHARE_NOT_FREE:
         return Verdict("truncated", f"paywall teaser: isAccessibleForFree is false; {size}")
+    visible = signals.get("visible")
+    if visible and kept <= MAX_KEPT_SHARE_HINTED:
+        hint = teaser_hint(previous, str(visible), kept, before.get("hints", ()))
+        if hint is not None:
+            return Verdict("truncated", f"teaser: the page says {hint.strip()!r} after it; {size}")
     return None

@@ -39,6 +39,12 @@ def test_shared_share() -> None:
         ("\n\n".join(PARAGRAPHS[:2]) + "\n\nSubscribe to continue reading.", 0.25, False),
         ("\n\n".join([*PARAGRAPHS[:2], PARAGRAPHS[2][:60] + "…"]), 0.3, True),
         ("\n\n".join(PARAGRAPHS[:7]), 0.875, False),
+        # What the page prints after every article stays after the gap.
+        (
+            "\n\n".join([*PARAGRAPHS[:2], "Already a subscriber? Log in", PARAGRAPHS[-1]]),
+            0.375,
+            False,
+        ),
     ],
 )
 def test_cut_short(new: str, kept: float, broken_off: bool) -> None:
@@ -151,3 +157,23 @@ def test_a_paywall_with_no_text_at_all_is_truncated() -> None:
     )
     assert verdict is not None and verdict.outcome == "truncated"
     assert judge(previous=None, text=None, signals=signals(paywall="x")) is None
+
+
+def test_a_teaser_is_read_off_the_page_when_extraction_kept_something_else() -> None:
+    """On a teaser trafilatura may keep a caption or a login form instead of the lede;
+    what the page shows still tells the cut."""
+    page = f"Home News {PARAGRAPHS[0]} {PARAGRAPHS[1]} Subscribe now for £1 Sign in Footer"
+    caption = "Photo: the harbour at dawn, with the ferry leaving for the islands. (AP)"
+    verdict = judge(previous=ARTICLE, text=caption, signals=signals(visible=page))
+    assert verdict is not None and verdict.outcome == "truncated"
+    assert "subscri" in verdict.reason and "25%" in verdict.reason
+
+
+def test_a_site_s_usual_sign_in_below_every_story_is_no_teaser() -> None:
+    two = "\n\n".join(PARAGRAPHS[:2])
+    page = f"Home {PARAGRAPHS[0]} Sign in Register Footer"
+    edit = signals(visible=page)
+    # The archived page had "sign in" and "register" after the whole article too.
+    usual = {"hints": ["sign in", "register"]}
+    assert judge(previous=two, text=PARAGRAPHS[0], signals=edit, archived=usual) is None
+    assert judge(previous=two, text=PARAGRAPHS[0], signals=edit, archived={}) is not None
