@@ -97,6 +97,9 @@ def _signals(
     return {
         "wall": _wall(wall),
         "paywall": _teaser_call(text, visible, removed, whole_window=short),
+        # A call to subscribe anywhere on the page: a site that shows one beside every
+        # article says nothing by showing it beside a shorter one.
+        "paywall_page": paywall_evidence(visible) is not None,
         "not_free": not_free(scripts),
         # What the page shows, for the archive to see how much of an archived article it
         # still holds when extraction found something else on a teaser (a caption, a

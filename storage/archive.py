@@ -43,7 +43,7 @@ from storage.models import (
     Version,
 )
 from storage.recheck import DEFAULT_TIERS, backoff_check, next_check
-from storage.soft_failures import hints_in, judge, shared_share
+from storage.soft_failures import judge, page_record, shared_share
 from storage.work import release_claims
 
 Tiers = Sequence[tuple[timedelta, timedelta]]
@@ -659,12 +659,7 @@ class _Store:
             # What the archived page showed, for telling a later cut page from an edit
             # (storage/soft_failures.py): whether it reached its </html>, and whether it
             # was a teaser already (a call to subscribe after the text, not free).
-            meta["page"] = {
-                "complete": bool(page.signals.get("complete", True)),
-                "paywall": bool(page.signals.get("paywall")),
-                "not_free": bool(page.signals.get("not_free")),
-                "hints": hints_in(str(page.signals.get("after") or "")),
-            }
+            meta["page"] = page_record(page.signals)
         return Version(
             article=article,
             number=article.version_count + 1,

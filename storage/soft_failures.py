@@ -32,7 +32,15 @@ from typing import Any
 
 from storage.diff import words
 
-__all__ = ["REPEATED_TEXT_URLS", "Verdict", "cut_short", "judge", "shared_share"]
+__all__ = [
+    "REPEATED_TEXT_URLS",
+    "Verdict",
+    "cut_in_page",
+    "cut_short",
+    "judge",
+    "page_record",
+    "shared_share",
+]
 
 # A wall shares less than this share of its word pairs with the archived article; a real
 # edit, even a big one, keeps most of them. Guards every phrase-based verdict against a
@@ -54,6 +62,7 @@ MAX_KEPT_SHARE = 0.9
 MAX_KEPT_SHARE_NOT_FREE = 0.5
 # How much of a paragraph a page must show to have begun it (and broken off).
 MIN_BEGUN_CHARS = 40
+MIN_BEGUN_WORDS = 6
 # Without a call to subscribe that says the text stops, a page that shows at most this
 # share of the archived article is a teaser only with one of these words within
 # TEASER_WINDOW_CHARS after what it shows (a teaser's box, in the corpus languages).
@@ -157,33 +166,68 @@ def cut_short(old: str, new: str) -> tuple[float, bool] | None:
     return share, broken_off
 
 
+def _same_start(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` start with alike."""
+    same = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        same += 1
+    return same
+
+
+def _plain(text: str) -> str:
+    """A text's words alone, case-folded: what a paragraph and the page it is on share,
+    whatever the markup made of its lists and tables ("- item", "| cell |")."""
+    return " ".join(word.casefold() for word in words(text))
+
+
 def cut_in_page(old: str, visible: str) -> tuple[float, bool] | None:
     """:func:`cut_short` read off what the page shows (``visible``: its text) rather than
     off what extraction kept of it, which on a teaser may be something else (a caption,
     a login form): the page shows old's first paragraphs (the last of them perhaps only
-    begun) and none of the rest. Paragraphs shorter than :data:`MIN_BEGUN_CHARS` (a
-    caption, "Comments") prove nothing either way: such words are found anywhere. None
-    when the page shows all of old or nothing of its beginning."""
-    paragraphs = _paragraphs(old)
-    page = " ".join(visible.split())
-    shown = [len(p) < MIN_BEGUN_CHARS or p in page for p in paragraphs]
+    begun) and none of the rest. Paragraphs of fewer than :data:`MIN_BEGUN_WORDS` words
+    (a caption, "Comments") prove nothing either way: such words are found anywhere.
+    None when the page shows all of old or nothing of its beginning."""
+    paragraphs = [_plain(p) for p in _paragraphs(old)]
+    page = _plain(visible)
+    long = [len(p.split()) >= MIN_BEGUN_WORDS for p in paragraphs]
+    shown = [not is_long or p in page for p, is_long in zip(paragraphs, long, strict=True)]
     kept = 0
     while kept < len(paragraphs) and shown[kept]:
         kept += 1
     if kept == len(paragraphs):
         return None
     kept_text = paragraphs[:kept]
-    begun = paragraphs[kept][:MIN_BEGUN_CHARS]
-    broken_off = begun in page
-    if broken_off:
-        kept_text.append(begun)
-    if not any(len(p) >= MIN_BEGUN_CHARS for p in kept_text):
+    start = " ".join(paragraphs[kept].split()[:MIN_BEGUN_WORDS])
+    end = " ".join(paragraphs[kept].split()[-MIN_BEGUN_WORDS:])
+    at = page.find(start)
+    if at >= 0 and page.find(end, at) >= 0:
+        return None  # its end follows its start: edited within, not cut
+    if at >= 0:
+        kept_text.append(start)
+    if not any(long[: len(kept_text)]):
         return None
-    if any(len(p) >= MIN_BEGUN_CHARS and p in page for p in paragraphs[kept + 1 :]):
+    if any(
+        is_long and p in page
+        for p, is_long in zip(paragraphs[kept + 1 :], long[kept + 1 :], strict=True)
+    ):
         return None
     old_words = len(words(old))
-    share = len(words("\n\n".join(kept_text))) / old_words if old_words else 1.0
+    share = len(" ".join(kept_text).split()) / old_words if old_words else 1.0
+    broken_off = at >= 0 and _breaks_off(_paragraphs(old)[kept], visible)
     return (share, broken_off) if share < 1.0 else None
+
+
+def _breaks_off(paragraph: str, visible: str) -> bool:
+    """Whether the page shows the start of ``paragraph`` and an ellipsis right where it
+    stops following it, as a teaser that breaks off mid-sentence does."""
+    page = " ".join(visible.split())
+    at = page.find(paragraph[:MIN_BEGUN_CHARS])
+    if at < 0:
+        return False
+    same = _same_start(page[at : at + len(paragraph)], paragraph)
+    return page[at + same : at + same + 5].lstrip().startswith(_ELLIPSES)
 
 
 def hints_in(text: str) -> list[str]:
@@ -208,6 +252,20 @@ def teaser_hint(old: str, visible: str, kept: float, usual: Collection[str] = ()
         seen += len(words(paragraph))
     window = page[end : end + TEASER_WINDOW_CHARS]
     return next((h for h in TEASER_HINTS if h in window and h not in usual), None)
+
+
+def page_record(signals: Mapping[str, Any]) -> dict[str, Any]:
+    """What a version keeps of what its page showed, for :func:`judge` to read as
+    ``archived`` when a later page is shorter: whether it reached its ``</html>``, showed
+    a call to subscribe after the text (``paywall``) or anywhere (``paywall_page``), said
+    it was not free, and which :data:`TEASER_HINTS` it had right after the article."""
+    return {
+        "complete": bool(signals.get("complete", True)),
+        "paywall": bool(signals.get("paywall")),
+        "paywall_page": bool(signals.get("paywall_page")),
+        "not_free": bool(signals.get("not_free")),
+        "hints": hints_in(str(signals.get("after") or "")),
+    }
 
 
 def judge(
@@ -258,21 +316,32 @@ def judge(
         return None
     if len(text) >= len(previous) and not signals.get("visible"):
         return None  # neither a fraction of the article nor its beginning
+    cut = _cut_verdict(previous, text, signals, archived or {})
+    if cut is not None:
+        return cut
     if len(text) <= MAX_UNRELATED_LENGTH * len(previous) and share() < MAX_UNRELATED_SHARE:
         return Verdict(
             "blocked",
             f"the page shares almost nothing with the archived article ({share():.0%} of its"
             f" word pairs) and is {len(text) / len(previous):.0%} of its length",
         )
+    return None
+
+
+def _cut_verdict(
+    previous: str, text: str, signals: Mapping[str, Any], before: Mapping[str, Any]
+) -> Verdict | None:
+    """``truncated`` when the page holds the archived article's beginning only, and
+    something says it was cut (see the module docstring)."""
     cut = cut_short(previous, text)
     if cut is None and signals.get("visible"):
         cut = cut_in_page(previous, str(signals["visible"]))
     if cut is None:
         return None
     kept, broken_off = cut
-    before = archived or {}
     size = f"it keeps {kept:.0%} of the archived text"
-    if signals.get("paywall") and not before.get("paywall") and kept < MAX_KEPT_SHARE:
+    usual_call = before.get("paywall") or before.get("paywall_page")
+    if signals.get("paywall") and not usual_call and kept < MAX_KEPT_SHARE:
         return Verdict("truncated", f"paywall teaser: {signals['paywall']}; {size}")
     if signals.get("complete") is False and before.get("complete") and kept < MAX_KEPT_SHARE:
         return Verdict("truncated", f"body cut short: the page ends before </html>; {size}")
