@@ -227,6 +227,18 @@ _PHRASES: dict[str, re.Pattern[str]] = {
         r"non sono un robot",
         r"não sou um robô",
         r"ik ben geen robot",
+        # Cloudflare's interstitial, localised
+        r"needs to review the security of your connection",
+        r"muss die sicherheit ihrer verbindung überprüfen",
+        r"doit vérifier la sécurité de votre connexion",
+        r"necesita revisar la seguridad de (?:su|tu) conexión",
+        r"deve verificare la sicurezza della (?:tua |sua )?connessione",
+        r"precisa (?:analisar|rever|verificar) a segurança da (?:sua )?conexão",
+        r"moet de beveiliging van (?:uw|je) verbinding (?:controleren|beoordelen)",
+        r"verifica(?:re)? di essere un essere umano",
+        r"verifique que (?:é|es|eres) (?:um ser |un ser )?humano",
+        r"vérifiez que vous êtes (?:un )?humain",
+        r"bestätigen sie, dass sie ein mensch sind",
         r"jag är inte en robot",
         r"nie jestem robotem",
         r"я не робот",
@@ -239,10 +251,17 @@ _PHRASES: dict[str, re.Pattern[str]] = {
         r"(?:sorry|oops)[,!.]? (?:we )?(?:couldn't|could not|can't|cannot) find (?:that|the|this)"
         r" page",
         r"this page (?:does not|doesn't|no longer) exists?",
+        r"(?:page|article|content) you (?:were|are) looking for (?:may|might) have been "
+        r"(?:moved|deleted|removed)",
+        r"or never existed",
+        r"(?:this|the) (?:page|article|story|content) (?:is no longer available|does not exist"
+        r" anymore)",
         r"this (?:page|article|story) (?:has been|was) (?:removed|deleted|taken down)",
         r"(?:error )?404(?: error)?[:.!-]? (?:page )?not found",
         r"die (?:gesuchte|angeforderte|aufgerufene) seite (?:existiert nicht|wurde nicht "
         r"gefunden|ist nicht (?:mehr )?verfügbar|gibt es nicht)",
+        r"die seite, die sie (?:suchen|aufrufen wollten),? (?:existiert nicht|wurde nicht "
+        r"gefunden)",
         r"(?:diese|die) seite (?:existiert nicht|gibt es nicht|wurde nicht gefunden)",
         r"la page (?:que vous (?:recherchez|cherchez|demandez)|demandée) (?:n'existe pas|"
         r"est introuvable|n'a pas été trouvée)",
@@ -287,6 +306,12 @@ _PHRASES: dict[str, re.Pattern[str]] = {
         r"(?:site )?(?:está )?em manutenção",
         r"(?:este|o) site (?:está )?temporariamente indisponível",
         r"(?:wegens|vanwege) (?:gepland )?onderhoud",
+        r"технические работы|скоро вернёмся|скоро вернемся",
+        r"メンテナンス中|メンテナンスを(?:行って|実施して)",
+        r"점검 중|점검중|서비스 점검",
+        r"系统维护|维护中|維護中",
+        r"przerwa techniczna|prace konserwacyjne",
+        r"bakım(?:dayız| çalışması)",
     ),
     "rate_limit": _any(
         r"rate limit (?:exceeded|reached)",
@@ -300,6 +325,10 @@ _PHRASES: dict[str, re.Pattern[str]] = {
         r"hai (?:effettuato|inviato) troppe richieste",
         r"você (?:fez|enviou) muitas solicitações",
         r"je hebt te veel verzoeken",
+        r"(?:enviou|fez|realizou) (?:demasiados|muitos) pedidos",
+        r"demasiados pedidos|demasiadas solicitações",
+        r"trop de demandes",
+        r"слишком много запросов",
     ),
     "login": _any(
         r"(?:please )?(?:log|sign) ?in to (?:continue|read|view|access|see)",
@@ -317,6 +346,14 @@ _PHRASES: dict[str, re.Pattern[str]] = {
         r"accedi per (?:continuare|leggere)",
         r"faça (?:o )?login para",
         r"log in om (?:verder te lezen|door te gaan)",
+        r"(?:registe-se|registre-se|cadastre-se|regístrese|iscriviti|inscrivez-vous|"
+        r"registrieren sie sich)(?: gratuitamente| gratis| gratuitement| kostenlos)? "
+        r"(?:para|per|pour|um) (?:continuar|seguir|continuare|continuer|weiterzulesen)",
+        r"exclusivo para (?:utilizadores|usuários|usuarios) (?:registados|registrados|cadastrados)",
+        r"(?:réservé|riservato|reservado) (?:aux|agli|a los|aos) (?:inscrits|membres|utenti "
+        r"registrati|usuarios registrados|usuários registrados)",
+        r"nur für registrierte (?:nutzer|leser|mitglieder)",
+        r"for registered (?:users|readers|members) only|only available to registered",
     ),
 }
 # A consent wall is told by several of these in one short text: "we use cookies" alone
@@ -459,6 +496,14 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
         "pessoa",
         "robô",
         "робот",
+        "sicherheit ihrer",
+        "sécurité",
+        "seguridad",
+        "sicurezza",
+        "segurança",
+        "beveiliging",
+        "umano",
+        "humain",
     ),
     "not_found": (
         "page",
@@ -480,6 +525,10 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
         "ページ",
         "페이지",
         "页面",
+        "moved",
+        "existed",
+        "available",
+        "sie suchen",
     ),
     "maintenance": (
         "back",
@@ -498,6 +547,16 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
         "manutenção",
         "indisponível",
         "onderhoud",
+        "технич",
+        "вернём",
+        "вернем",
+        "メンテナンス",
+        "점검",
+        "维护",
+        "維護",
+        "przerwa",
+        "prace",
+        "bakım",
     ),
     "rate_limit": (
         "rate",
@@ -508,6 +567,10 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
         "troppe",
         "muitas",
         "te veel",
+        "pedidos",
+        "solicitações",
+        "demandes",
+        "запросов",
     ),
     "login": (
         "log",
@@ -525,6 +588,18 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
         "accedi",
         "login",
         "log in",
+        "registe",
+        "registre",
+        "cadastre",
+        "regístrese",
+        "iscriviti",
+        "inscrivez",
+        "exclusivo",
+        "réservé",
+        "riservato",
+        "reservado",
+        "registrierte",
+        "registered",
     ),
     "consent": (
         "cookie",

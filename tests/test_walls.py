@@ -228,3 +228,26 @@ def test_no_corpus_article_is_taken_for_a_wall_or_a_teaser_call() -> None:
     # The WSJ pages and a Le Monde page of the corpus are teasers (their ground truth
     # stops where the paywall starts).
     assert len(calls) <= 5, calls
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "The page you were looking for may have been moved, deleted or never existed.",
+            "not_found",
+        ),
+        (
+            "Verifica di essere un essere umano. www.example.it deve verificare la sicurezza della"
+            " connessione prima di procedere.",
+            "bot_check",
+        ),
+        ("Enviou demasiados pedidos num curto espaço de tempo. Tente novamente.", "rate_limit"),
+        ("Registe-se gratuitamente para continuar a ler.", "login"),
+        ("На сайте проводятся технические работы. Скоро вернёмся.", "maintenance"),
+        ("ただいまメンテナンス中です。しばらくお待ちください。", "maintenance"),
+    ],
+)
+def test_walls_in_more_languages(text: str, kind: str) -> None:
+    found = detect_wall(None, None, text)
+    assert found is not None and found.kind == kind, found
