@@ -110,6 +110,18 @@ _CHECK_BELOW_CHARS = 2_000
 # 0.986 for the text on one (it adds captions and boxes), 0.985 against 0.636 on the
 # other (trafilatura stops halfway through a 29,000-character article).
 _DECLARED_SHARE = 2
+# A body found in the page's scripts replaces a short text when the page shows at most
+# this share of it, or at most _PART_SHOWN_SHARE when the text is part of it (a subhead,
+# an embed, the author's box: what the HTML kept of a body the browser renders). Such a
+# body may carry ads and other stories that the page does not show: the one real corpus
+# page whose short text is part of a script body twice as long shows 27 % of that body
+# (an article, and shop links); a client-rendered copy of the corpus pages (benchmarks/
+# churn_corpus.py) shows 0-10 % of it, now and then up to 26 %.
+_SHOWN_SHARE = 0.5
+_PART_SHOWN_SHARE = 0.2
+# How much of a paragraph's start (without whitespace) is looked for in the page's text.
+_SHOWN_PREFIX = 40
+_NO_SPACE = re.compile(r"\s+")
 _VISIBLE_TEXT = etree.XPath(
     "descendant::text()[not(ancestor::script or ancestor::style or ancestor::noscript"
     " or ancestor::template)]"
@@ -585,17 +597,61 @@ def _structured_paragraphs(tree: HtmlElement, doc: Document | None) -> list[str]
 def _declared_body_of_empty_page(
     tree: HtmlElement, paragraphs: list[str], doc: Document
 ) -> list[str]:
-    """The JSON-LD ``articleBody`` instead of a short text, when the page shows too little
-    text to hold that body: its article is rendered in the browser, and what the HTML
-    holds is a teaser or a lead. [] when the text stands."""
+    """The body the page's structured data holds instead of a short text, when the page
+    does not show that body: its article is rendered in the browser, and what the HTML
+    holds is a teaser, a lead or a caption. [] when the text stands.
+
+    A JSON-LD ``articleBody`` (the body the page declares) replaces a text that may be
+    its lead, when the page shows too little text to hold it. A body found in the page's
+    scripts replaces the text when the page shows little of that body (less still when
+    the text is part of it: see ``_SHOWN_SHARE``), for such a body may carry the page's
+    other stories and ads along with the article."""
     title, description = _title_and_description(tree, doc)
+    size = sum(map(len, paragraphs))
     declared = drop_noise_paragraphs(json_ld_paragraphs(tree, title=title, description=description))
-    size = sum(map(len, declared))
-    if size < _DECLARED_SHARE * sum(map(len, paragraphs)):
+    declared_size = sum(map(len, declared))
+    shows_little = _visible_chars(tree, limit=declared_size) * _DECLARED_SHARE < declared_size
+    if declared_size >= _DECLARED_SHARE * size and shows_little:
+        return declared
+    found = _structured_paragraphs(tree, doc)
+    if sum(map(len, found)) < _DECLARED_SHARE * size:
         return []
-    if _visible_chars(tree, limit=size) * _DECLARED_SHARE >= size:
-        return []  # the HTML has room for the body: what trafilatura kept is the article
-    return declared
+    shown = _share_within(found, _visible_text(tree))
+    if shown > _SHOWN_SHARE or (
+        shown > _PART_SHOWN_SHARE and _share_within(paragraphs, "".join(found)) >= 0.5
+    ):
+        return []  # the HTML holds the body: what trafilatura kept of it is the article
+    return found
+
+
+def _share_within(paragraphs: list[str], text: str) -> float:
+    """How much of ``paragraphs`` (by characters) is in ``text``: a paragraph counts when
+    its start is there. Whitespace is left out on both sides, as markup splits and joins
+    text in other places than data does."""
+    haystack = _NO_SPACE.sub("", text)
+    held = 0
+    for paragraph in paragraphs:
+        start = _NO_SPACE.sub("", paragraph)[:_SHOWN_PREFIX]
+        if start and start in haystack:
+            held += len(paragraph)
+    return held / max(1, sum(map(len, paragraphs)))
+
+
+def _visible_text(tree: HtmlElement) -> str:
+    """The text a reader sees in the page's body (scripts, styles and templates are not
+    seen), as one string."""
+    return "".join(_VISIBLE_TEXT(next(tree.iter("body"), tree)))
+
+
+def _visible_chars(tree: HtmlElement, *, limit: int) -> int:
+    """Characters of text a reader sees in the page's body, counted up to ``limit``."""
+    body = next(tree.iter("body"), tree)
+    count = 0
+    for text in _VISIBLE_TEXT(body):
+        count += len(text.strip())
+        if count >= limit:
+            break
+    return count
 
 
 def _title_and_description(
@@ -609,18 +665,6 @@ def _title_and_description(
     if not title:
         title = next((" ".join(t.text_content().split()) for t in tree.iter("title")), None)
     return title or _first_headline(tree), description
-
-
-def _visible_chars(tree: HtmlElement, *, limit: int) -> int:
-    """Characters of text a reader sees in the page's body (scripts, styles and
-    templates are not seen), counted up to ``limit``."""
-    body = next(tree.iter("body"), tree)
-    count = 0
-    for text in _VISIBLE_TEXT(body):
-        count += len(text.strip())
-        if count >= limit:
-            break
-    return count
 
 
 def _metadata(tree: HtmlElement, url: str | None) -> Document:

@@ -25,12 +25,12 @@ list of blocks. Captions, credits, related articles, teasers and the like
 extractor would see it (block elements and ``<br>`` break paragraphs; scripts, figures,
 captions and credits are left out); plain text splits at blank lines (at line breaks when
 it has none). A candidate counts when it reads as prose: long enough, mostly letters,
-several sentences, neither URLs nor code. Of those the one with the most letters wins,
-weighed by how many of the page's title and description words it holds (a teaser, or a
-related article's body, is shorter or about something else); a candidate from a script
-must hold 40 % of them at least. When a candidate with nearly as many letters is
-part of the winner, that tighter one is taken: the body rather than the page state
-around it.
+several sentences (a JSON-LD body may have none), neither URLs nor code. Of those the
+one with the most letters wins, weighed by how many of the page's title and description
+words it holds (a teaser, or a related article's body, is shorter or about something
+else); a candidate from a script must hold 40 % of them at least. When a candidate
+with nearly as many letters is part of the winner, that tighter one is taken: the body
+rather than the page state around it.
 
 The page is hostile input: JSON is decoded, never run as JavaScript; scripts with a
 ``src`` are not read; how many scripts and how much of their text are read, how many
@@ -202,7 +202,8 @@ def json_ld_paragraphs(
 ) -> list[str]:
     """Paragraphs of the page's JSON-LD ``articleBody`` (the likeliest one if several),
     or [] when it has none that reads like an article."""
-    choice = _choose(_json_ld_bodies(tree, _Budget()), _reference(title, description), 0.0)
+    bodies = _json_ld_bodies(tree, _Budget())
+    choice = _choose(bodies, _reference(title, description), 0.0, declared=True)
     return choice.paragraphs if choice is not None else []
 
 
@@ -214,7 +215,7 @@ def structured_paragraphs(
     article. ``title`` and ``description`` (the page's) tell its own body from others."""
     budget = _Budget()
     reference = _reference(title, description)
-    declared = _choose(_json_ld_bodies(tree, budget), reference, 0.0)
+    declared = _choose(_json_ld_bodies(tree, budget), reference, 0.0, declared=True)
     if declared is not None and not _looks_cut(declared.paragraphs):
         return declared.paragraphs
     floor = _MIN_SCRIPT_OVERLAP if reference else 0.0
@@ -546,9 +547,15 @@ def _resolved(value: str, texts: dict[str, str]) -> str:
 
 
 def _choose(
-    candidates: Sequence[_Candidate], reference: frozenset[str], floor: float
+    candidates: Sequence[_Candidate],
+    reference: frozenset[str],
+    floor: float,
+    *,
+    declared: bool = False,
 ) -> _Choice | None:
-    """The candidate that most looks like the article's body, or None."""
+    """The candidate that most looks like the article's body, or None. A ``declared``
+    body (JSON-LD's ``articleBody``) need not be written in sentences: some sites write
+    theirs as lines without a full stop."""
     # The longest first; of equal length the first found.
     unique = sorted(dict.fromkeys(candidates), key=_size, reverse=True)[:_MAX_CANDIDATES]
     choices: list[_Choice] = []
@@ -562,7 +569,7 @@ def _choose(
         else:
             continue
         text = "\n\n".join(paragraphs)
-        letters = _prose_letters(text)
+        letters = _prose_letters(text, sentences=0 if declared else _MIN_SENTENCES)
         if not letters:
             continue
         share = _overlap(reference, text) if reference else 1.0
@@ -585,10 +592,10 @@ def _size(candidate: _Candidate) -> int:
     return len(candidate) if isinstance(candidate, str) else sum(map(len, candidate))
 
 
-def _prose_letters(text: str) -> float:
+def _prose_letters(text: str, *, sentences: int = _MIN_SENTENCES) -> float:
     """How many letters ``text`` has if it reads as an article's prose (long enough,
-    mostly letters, several sentences, few URLs, no code), else 0. Shares are measured
-    on its start: a long text costs no more than a short one."""
+    mostly letters, ``sentences`` sentences at least, few URLs, no code), else 0. Shares
+    are measured on its start: a long text costs no more than a short one."""
     if len(text) < MIN_BODY_CHARS:
         return 0.0
     sample = text[:_SAMPLE_CHARS]
@@ -596,7 +603,7 @@ def _prose_letters(text: str) -> float:
     letters = sum(map(len, _LETTERS.findall(sample)))
     if (
         letters < _MIN_LETTER_SHARE * visible
-        or len(_SENTENCE_END.findall(sample)) < _MIN_SENTENCES
+        or len(_SENTENCE_END.findall(sample)) < sentences
         or sum(map(len, _URL.findall(sample))) > _MAX_URL_SHARE * visible
         or len(_CODE.findall(sample)) > _MAX_CODE_SHARE * visible
     ):
