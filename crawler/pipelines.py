@@ -184,3 +184,8 @@ class ArchivePipeline:
         stats = self.crawler.stats
         for result in self.archive.store_many(batch):
             stats.inc_value(f"mediawatch/outcome/{result.outcome}")
+        # A merge makes the first fetch of an address found to be an archived article's a
+        # new version of that article, not a new article: the counts follow.
+        for outcome, delta in self.archive.recounted.items():
+            stats.inc_value(f"mediawatch/outcome/{outcome}", delta)
+        self.archive.recounted.clear()

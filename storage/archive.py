@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -32,7 +33,7 @@ from storage.changes import (
 )
 from storage.db import make_sessionmaker
 from storage.diff import article_document, words
-from storage.identity import add_alias, merge_articles
+from storage.identity import REWRITTEN_OUTCOMES, add_alias, merge_articles
 from storage.models import (
     SOFT_FAILURES,
     Article,
@@ -696,6 +697,10 @@ class Archive:
         self.alerts = alerts
         # For each text seen in this crawl (by source): the addresses that gave it.
         self.texts: dict[tuple[str, str], set[str]] = {}
+        # Outcomes of this crawl's fetches that merges rewrote since they were counted
+        # (see storage.identity): by outcome, how many to add (or take) to its count.
+        self.opened_at = datetime.now(UTC)
+        self.recounted: Counter[str] = Counter()
 
     def _repeats(self, pages: Sequence[FetchedPage]) -> dict[str, int]:
         """For each page, for how many articles of its source this crawl got its text so
@@ -718,6 +723,10 @@ class Archive:
         batch = list(pages)
         with self.sessions.begin() as session:
             results = store_pages(session, batch, self.tiers, self.alerts, self._repeats(batch))
+            for fetched_at, before, after in session.info.pop(REWRITTEN_OUTCOMES, []):
+                if fetched_at >= self.opened_at:
+                    self.recounted[before] -= 1
+                    self.recounted[after] += 1
             # A batch's articles and versions refer to each other (Article.versions and
             # Version.article): left loaded, they would outlive the batch as reference
             # cycles holding the compressed pages until a full garbage collection (46 MB

@@ -13,11 +13,15 @@ the older keeps its id, the other's versions follow its own (renumbered, their c
 measured again against the version before them), a version whose content the article
 already has is not kept twice (its fetches become returns to the one it repeats), and
 every fetch, alias and watch match moves over. Nothing archived is lost but repeats.
+The fetch that stored the absorbed article's first version made a new article then; it
+made a new version of the one it joins (outcome "changed"). Each fetch whose outcome a
+merge rewrites is listed in ``session.info["rewritten_outcomes"]`` (when it was fetched,
+its outcome before and after), so that a crawl's summary counts what the archive holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -39,6 +43,8 @@ from storage.models import (
 __all__ = ["add_alias", "aliased_articles", "merge_articles"]
 
 ALIAS_KINDS = ("redirect", "canonical", "copy", "merged")
+# session.info key: (fetched_at, outcome before, outcome after) of each rewritten fetch.
+REWRITTEN_OUTCOMES = "rewritten_outcomes"
 
 
 def aliased_articles(session: Session, urls: Iterable[str]) -> dict[str, Article]:
@@ -127,6 +133,8 @@ def merge_articles(
                 article_document(old.title, old.text), article_document(new.title, new.text)
             )
             version.change_kind = classify_change(old, new)
+        if number > 1:  # no longer the first version of an article: a new version of `keep`
+            _rewrite_outcomes(session, version, lambda old: "changed" if old == "new" else old)
         version.article = keep  # the relationship too: `absorb` must not hold it any more
         version.number = number
         by_hash[version.content_hash] = version
@@ -161,17 +169,30 @@ def _drop_repeat(
 ) -> None:
     """``version`` repeats ``twin`` (same content): its fetches become fetches of the twin,
     its alerts go (the twin was announced already), and the row with them."""
-    session.execute(
-        update(Fetch)
-        .where(Fetch.version_id == version.id)
-        .values(version_id=twin.id, outcome="unchanged" if was_current else "returned")
-    )
+    repeated = "unchanged" if was_current else "returned"
+    _rewrite_outcomes(session, version, lambda old: repeated)
+    session.execute(update(Fetch).where(Fetch.version_id == version.id).values(version_id=twin.id))
     session.execute(delete(WatchMatch).where(WatchMatch.version_id == version.id))
     session.execute(delete(WebhookDelivery).where(WebhookDelivery.version_id == version.id))
     if indexed:
         dialect.unindex_versions(session, [(version.id, version.title, version.text)])
     session.delete(version)
     session.flush()
+
+
+def _rewrite_outcomes(session: Session, version: Version, rewrite: Callable[[str], str]) -> None:
+    """Give the fetches that stored or returned to ``version`` the outcome ``rewrite``
+    makes of theirs, and list each change in ``session.info``."""
+    rewritten: list[tuple[datetime, str, str]] = session.info.setdefault(REWRITTEN_OUTCOMES, [])
+    fetches = session.execute(
+        select(Fetch.id, Fetch.fetched_at, Fetch.outcome).where(Fetch.version_id == version.id)
+    ).all()
+    for fetch_id, fetched_at, outcome in fetches:
+        new = rewrite(outcome)
+        if new == outcome:
+            continue
+        session.execute(update(Fetch).where(Fetch.id == fetch_id).values(outcome=new))
+        rewritten.append((fetched_at, outcome, new))
 
 
 def _latest(a: datetime | None, b: datetime | None) -> datetime | None:

@@ -138,6 +138,7 @@ def test_a_new_address_archived_before_the_old_one_redirects_is_merged(engine: E
     """The feed lists the new slug and it is fetched first; then the old address answers
     301 to it: one article, its history in order, the repeat not stored twice."""
     archive = Archive(engine, alerts=AlertRules(webhooks=(HookRule("http://127.0.0.1:9/"),)))
+    archive.opened_at = T0  # the crawl began before these fetches
     archive.store(page(0))
     archive.store(page(1, title="Ferry fares to rise by 12 per cent"))  # v2 at the old address
     first = archive.store(page(2, url=NEW, title="Ferry fares to rise by 12 per cent"))
@@ -157,6 +158,8 @@ def test_a_new_address_archived_before_the_old_one_redirects_is_merged(engine: E
         urls = set(session.scalars(select(Fetch.url).where(Fetch.article_id == article.id)))
     assert titles == ["Ferry fares to rise", "Ferry fares to rise by 12 per cent"]
     assert urls == {OLD, NEW}
+    # The new address's fetch repeated the current version: unchanged, not a new article.
+    assert +archive.recounted == {"unchanged": 1} and -archive.recounted == {"new": 1}
     assert count(engine, Version) == 2
     # The repeat's webhook delivery went with it.
     assert count(engine, WebhookDelivery) == 2
@@ -270,6 +273,7 @@ def test_a_move_with_a_new_headline_found_within_one_batch_keeps_the_new_version
     """The new address, with the new headline, and the old one's 301 in one batch: the
     version stored a moment ago at the new address becomes the article's second."""
     archive = Archive(engine)
+    archive.opened_at = T0  # the crawl began before these fetches
     archive.store(page(0))
     retitled = "Ferry fares to rise by 12 per cent"
     results = archive.store_many(
@@ -282,5 +286,15 @@ def test_a_move_with_a_new_headline_found_within_one_batch_keeps_the_new_version
     with archive.sessions() as session:
         article = session.scalars(select(Article)).one()
         titles = [row["title"] for row in queries.version_rows(session, article)]
+        outcomes = {
+            url: outcome
+            for url, outcome in session.execute(
+                select(Fetch.url, Fetch.outcome).where(Fetch.url == NEW)
+            )
+        }
     assert (article.url, titles) == (NEW, ["Ferry fares to rise", retitled])
+    # The new address's fetch made the article's second version, not an article: the
+    # fetch says so, and the crawl's counts are set right.
+    assert outcomes == {NEW: "changed"}
+    assert +archive.recounted == {"changed": 1} and -archive.recounted == {"new": 1}
     assert_archive_checks(archive)
