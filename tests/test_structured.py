@@ -355,6 +355,43 @@ def test_extract_takes_the_declared_body_of_a_page_that_shows_only_a_lead() -> N
     assert result.text == "\n\n".join(full)
 
 
+def test_extract_takes_a_script_body_over_the_caption_a_shell_page_shows() -> None:
+    # A client-rendered page: the HTML holds a photo caption and a subhead, the body is
+    # in __NEXT_DATA__ (subhead included). trafilatura keeps the caption and the subhead.
+    data = {"props": {"pageProps": {"article": {"headline": TITLE, "body": BODY_HTML}}}}
+    head = script(as_js(data), ' id="__NEXT_DATA__" type="application/json"')
+    body = (
+        f"<article><h1>{TITLE}</h1><p>The old pier in March, seen from the harbour wall at"
+        " dawn, with the last ferry of the winter timetable tied up beside it.</p>"
+        "<div id='root'></div></article>"
+    )
+    result = extract(page(head, body).encode())
+    assert result is not None
+    assert result.text == BODY_TEXT
+
+
+def test_extract_keeps_a_shown_article_over_a_script_body_with_ads() -> None:
+    # The page shows its article; the script's body is that article and a long run of
+    # shop links the page does not show: the HTML's text stands.
+    ads = [
+        f"Shop the look {n}: a warm winter coat in five colours, now reduced." for n in range(12)
+    ]
+    data = {"props": {"pageProps": {"article": {"headline": TITLE, "body": BODY + ads}}}}
+    head = script(as_js(data), ' id="__NEXT_DATA__" type="application/json"')
+    body = f"<article><h1>{TITLE}</h1>{BODY_HTML}</article>"
+    result = extract(page(head, body).encode())
+    assert result is not None
+    assert result.text == BODY_TEXT
+
+
+def test_extract_takes_a_json_ld_body_written_without_full_stops() -> None:
+    lines = [p.rstrip(".") for p in BODY]
+    head = json_ld({"@type": "NewsArticle", "headline": TITLE, "articleBody": "\n\n".join(lines)})
+    result = extract(page(head).encode())
+    assert result is not None
+    assert result.text == "\n\n".join(lines)
+
+
 # ---------------------------------------------------------------------------- corpus
 
 
