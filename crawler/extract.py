@@ -610,16 +610,17 @@ def _declared_body_of_empty_page(
     size = sum(map(len, paragraphs))
     declared = drop_noise_paragraphs(json_ld_paragraphs(tree, title=title, description=description))
     declared_size = sum(map(len, declared))
-    shows_little = _visible_chars(tree, limit=declared_size) * _DECLARED_SHARE < declared_size
-    if declared_size >= _DECLARED_SHARE * size and shows_little:
-        return declared
+    if (
+        declared_size >= _DECLARED_SHARE * size
+        and _visible_chars(tree, limit=declared_size) * _DECLARED_SHARE < declared_size
+    ):
+        return declared  # the page shows too little text to hold the body it declares
     found = _structured_paragraphs(tree, doc)
     if sum(map(len, found)) < _DECLARED_SHARE * size:
         return []
     shown = _share_within(found, _visible_text(tree))
-    if shown > _SHOWN_SHARE or (
-        shown > _PART_SHOWN_SHARE and _share_within(paragraphs, "".join(found)) >= 0.5
-    ):
+    text_is_part = _share_within(paragraphs, "".join(found)) >= 0.5
+    if shown > _SHOWN_SHARE or (shown > _PART_SHOWN_SHARE and text_is_part):
         return []  # the HTML holds the body: what trafilatura kept of it is the article
     return found
 
