@@ -444,6 +444,37 @@ def test_json_only_pages_keep_their_shape_from_load_to_load(style: str) -> None:
         assert keys[0]["props"]["pageProps"].keys() == keys[1]["props"]["pageProps"].keys()
 
 
+def test_an_edit_of_the_json_text_changes_every_copy_of_it() -> None:
+    # A site's CMS writes one body into both: JSON-LD as plain text, the Next.js props as
+    # HTML, each with its own quotes and spaces. An edit that changed one copy only would
+    # be no edit to a reader of the other.
+    plain = (
+        "Officials said the bridge, which they’d closed in June, would reopen on Monday. "
+        "Traffic will run in one lane while the repairs to the deck continue. "
+        "The council’s engineers expect the work to finish before winter."
+    )
+    markup = "<p>" + plain.replace("’", "'").replace(", ", ",  ") + "</p>"
+    ld = {"@type": "NewsArticle", "articleBody": plain}
+    nd = {"props": {"pageProps": {"article": {"content": markup}}}}
+    page = (
+        f'<html><head><script type="application/ld+json">{json.dumps(ld)}</script></head><body>'
+        f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(nd)}</script>'
+        "</body></html>"
+    )
+    edited = traps.edit_structured_word(page, 3)
+    copies = [
+        json.loads(re.search(pattern, edited, re.S).group(1))  # type: ignore[union-attr]
+        for pattern in (r"ld\+json\">(.*?)</script>", r"__NEXT_DATA__[^>]*>(.*?)</script>")
+    ]
+    new_plain = copies[0]["articleBody"]
+    new_markup = copies[1]["props"]["pageProps"]["article"]["content"]
+    changed = [(a, b) for a, b in zip(plain.split(), new_plain.split(), strict=True) if a != b]
+    assert len(changed) == 1
+    ((old_word, new_word),) = changed
+    assert markup.count(old_word) == new_markup.count(old_word) + 1
+    assert new_markup.count(new_word) == markup.count(new_word) + 1
+
+
 @pytest.mark.parametrize("style", traps.JSON_STYLES)
 def test_an_edit_of_the_json_text_changes_one_word(style: str) -> None:
     page, html = corpus_page("en")

@@ -26,6 +26,7 @@ which defaults to a hash of the article's text, and the values by ``seed``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html as htmlib
 import json
@@ -2204,6 +2205,7 @@ def json_only_page(
 _NEXT_DATA = re.compile(
     r"(<script\b[^>]*\bid\s*=\s*[\"']?__NEXT_DATA__[\"']?[^>]*>)(.*?)(</script\s*>)", re.S | re.I
 )
+_SCRIPT_BLOCK = re.compile(r"(<script\b[^>]*>)(.*?)(</script\s*>)", re.S | re.I)
 _BODY_KEYS = ("articleBody", "body", "content", "bodyHtml")
 
 
@@ -2243,54 +2245,97 @@ def structured_text(page: str) -> str:
     return "\n".join(texts)
 
 
-def _swap_word(text: str, rng: random.Random) -> str | None:
-    """``text`` with one word (outside tags) replaced, or None if it has none."""
+_CONTEXT_CHARS = 16  # of the text either side of an edited word, to find its other copies
+_NON_WORD_RUN = re.compile(r"\W+")
+
+
+def _word_edit(text: str, rng: random.Random) -> tuple[re.Pattern[str], str] | None:
+    """One word (outside tags) of ``text``, chosen by ``rng``, and a pattern that finds it
+    in any copy of the text: with the words around it (spaces, quotes and punctuation may
+    differ between copies), the word itself as group ``word``. None if the text has none."""
     pieces = re.split(r"(<[^>]*>)", text)
     candidates = [
-        (index, match)
-        for index, piece in enumerate(pieces)
+        (piece, match)
+        for piece in pieces
         if not piece.startswith("<")
         for match in _WORD.finditer(piece)
     ]
     if not candidates:
         return None
-    index, match = rng.choice(candidates)
+    piece, match = rng.choice(candidates)
+    before = piece[max(0, match.start(1) - _CONTEXT_CHARS) : match.start(1)]
+    after = piece[match.end(1) : match.end(1) + _CONTEXT_CHARS]
+    if not _CJK.search(match.group(1)):  # whole words of the context only
+        before = re.sub(r"^\w+", "", before) if match.start(1) > _CONTEXT_CHARS else before
+        after = re.sub(r"\w+$", "", after)
+    # The context starts and ends with a word, so the pattern can start and end at one.
+    before, after = re.sub(r"^\W+", "", before), re.sub(r"\W+$", "", after)
+
+    def loose(context: str) -> str:
+        return "".join(
+            r"\W+" if _NON_WORD_RUN.fullmatch(part) else re.escape(part)
+            for part in re.split(r"(\W+)", context)
+            if part
+        )
+
     word = match.group(1)
+    # Chinese and Japanese contexts start and end in mid-run: no word edges to hold to.
+    edge_before, edge_after = ("", "") if _CJK.search(word) else (r"(?<!\w)", r"(?!\w)")
+    pattern = f"{edge_before}{loose(before)}(?P<word>{re.escape(word)}){loose(after)}{edge_after}"
+    return re.compile(pattern), word
+
+
+def _new_word(word: str, rng: random.Random) -> str:
     if _CJK.search(word):
         position = next(i for i, c in enumerate(word) if _CJK.match(c))
-        new_word = (
+        return (
             word[:position]
             + next(c for c in "新大東" if c != word[position])
             + word[position + 1 :]
         )
-    else:
-        new_word = rng.choice([w for w in _REPLACEMENTS if w != word.lower()])
-        new_word = new_word.capitalize() if word[0].isupper() else new_word
-    piece = pieces[index]
-    pieces[index] = piece[: match.start(1)] + new_word + piece[match.end(1) :]
-    return "".join(pieces)
+    new_word = rng.choice([w for w in _REPLACEMENTS if w != word.lower()])
+    return new_word.capitalize() if word[0].isupper() else new_word
 
 
 def edit_structured_word(page: str, seed: int) -> str:
     """A page of :func:`json_only_page` after a real edit: one word of the article text
-    in its structured data replaced (in JSON-LD and ``__NEXT_DATA__`` alike).
+    in its structured data replaced, wherever the page's scripts hold that sentence (the
+    JSON-LD ``articleBody``, the ``__NEXT_DATA__`` body, the page's own app state), as a
+    site's CMS would.
 
     Raises :class:`EditNotApplicable` when the page holds no article text in JSON.
     """
     rng = random.Random(seed)
-    for pattern in (_NEXT_DATA, _LD_JSON):
-        for match in pattern.finditer(page):
-            try:
+    scripts = []  # (match, parsed JSON or None) of every inline script
+    for match in _SCRIPT_BLOCK.finditer(page):
+        data = None
+        if _NEXT_DATA.fullmatch(match.group(0)) or _LD_JSON.fullmatch(match.group(0)):
+            with contextlib.suppress(ValueError):  # a broken one is edited as code
                 data = json.loads(match.group(2))
-            except ValueError:
-                continue
-            holders = _body_holders(data)
-            if not holders:
-                continue
-            holder, key = holders[0]
-            changed = _swap_word(holder[key], rng)
-            if changed is None:
-                continue
-            holder[key] = changed
-            return page[: match.start(2)] + _script_json(data) + page[match.end(2) :]
-    raise EditNotApplicable("no article text in the page's structured data")
+        scripts.append((match, data))
+    holders = [holder for _, data in scripts for holder in _body_holders(data)]
+    edit = next(filter(None, (_word_edit(holder[key], rng) for holder, key in holders)), None)
+    if edit is None:
+        raise EditNotApplicable("no article text in the page's structured data")
+    found, word = edit
+    new_word = _new_word(word, rng)
+
+    def replace(match: re.Match[str]) -> str:
+        whole, at = match.group(0), match.start("word") - match.start(0)
+        return whole[:at] + new_word + whole[at + len(word) :]
+
+    edits = []
+    for match, data in scripts:
+        count = 0
+        for holder, key in _body_holders(data):
+            holder[key], changed = found.subn(replace, holder[key])
+            count += changed
+        if count:
+            edits.append((match.start(2), match.end(2), _script_json(data)))
+        else:  # another copy, in JSON or script code of the page's own
+            text, count = found.subn(replace, match.group(2))
+            if count:
+                edits.append((match.start(2), match.end(2), text))
+    for start, end, text in sorted(edits, reverse=True):
+        page = page[:start] + text + page[end:]
+    return page
