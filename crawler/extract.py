@@ -21,9 +21,9 @@ What the pipeline is, and why:
   that repeats the headline is dropped (the title is a field of its own).
 * **Structured data**: a page rendered in the browser has no article text in its HTML;
   its body is then read from the data the page embeds for its scripts (JSON-LD
-  ``articleBody``, a Next.js blob, a hydration script: :mod:`crawler.structured`). A short
-  text also gives way to the JSON-LD body when the page shows too little text to hold
-  that body (``_DECLARED_SHARE``).
+  ``articleBody``, a Next.js blob, a hydration script: :mod:`crawler.structured`). The
+  text trafilatura found also gives way to such a body when the page does not show it:
+  the HTML then holds a lead, a caption, other stories or a notice (``_replaces``).
 * **Metadata** comes from trafilatura (title, authors, date, sitename, tags), plus the
   page's own markup read directly with lxml for what trafilatura does not give reliably:
   ``<link rel=canonical>``, the stated language, the stated publication and modification
@@ -101,27 +101,42 @@ _TRUNCATED_SHARE = 0.22
 # shorter than 1,100 characters.
 _CHECK_BELOW_CHARS = 2_000
 
-# A JSON-LD articleBody replaces a short text (under _CHECK_BELOW_CHARS) only when it is
-# at least this many times as long, and the page shows less than 1/this of its length as
-# text: the HTML then holds a teaser or a lead of an article the browser renders. On the
-# corpus, 83 pages have a text that short and 4 of them an articleBody, at most 1.11
-# times as long: none is replaced. The 2 pages whose articleBody is 1.5 times their text
-# or more (neither text is short) show as much text as that body; its F1 is 0.692 against
-# 0.986 for the text on one (it adds captions and boxes), 0.985 against 0.636 on the
-# other (trafilatura stops halfway through a 29,000-character article).
+# A body from the page's data (JSON-LD articleBody, or a body in its scripts) replaces
+# the text trafilatura found when the page does not show that body (see _replaces):
+# - a text that is part of the body (a subhead, an embed, the author's box: what the HTML
+#   kept of a body the browser renders) when the body is _DECLARED_SHARE times as long
+#   and the page shows at most _PART_SHOWN_SHARE of it;
+# - a text that is not part of the body, when the body is _DECLARED_SHARE times as long
+#   and the page shows at most _SHOWN_SHARE of it, or when the body is shorter but still
+#   _MIN_BODY_SHARE of the text and the page shows at most _PART_SHOWN_SHARE of it (the
+#   text is then other stories, a cookie notice, a caption);
+# - a JSON-LD body _DECLARED_SHARE times as long as the text, on a page that shows less
+#   than 1/_DECLARED_SHARE of its length as text at all.
+# A script body may carry ads and other stories that the page does not show: the one real
+# corpus page whose short text is part of a script body twice as long shows 27 % of that
+# body (an article, and shop links); client-rendered copies of the corpus pages (benchmarks/
+# churn_corpus.py) show 0-10 % of theirs, now and then up to 26 %. A live blog's JSON-LD
+# holds one entry: 9 % as long as the text of the one live blog in the corpus. The texts
+# of the 439 corpus pages are the same as before these rules; two of them (whose script
+# bodies start with a tag's name) showed none of their body to the check by paragraph
+# starts alone, and took it: a fuller text (F1 up from 0.62 and 0.52), but not the one
+# the page shows, so an edit of the page went unseen.
 _DECLARED_SHARE = 2
-# A body found in the page's scripts replaces a short text when the page shows at most
-# this share of it, or at most _PART_SHOWN_SHARE when the text is part of it (a subhead,
-# an embed, the author's box: what the HTML kept of a body the browser renders). Such a
-# body may carry ads and other stories that the page does not show: the one real corpus
-# page whose short text is part of a script body twice as long shows 27 % of that body
-# (an article, and shop links); a client-rendered copy of the corpus pages (benchmarks/
-# churn_corpus.py) shows 0-10 % of it, now and then up to 26 %.
 _SHOWN_SHARE = 0.5
 _PART_SHOWN_SHARE = 0.2
-# How much of a paragraph's start (without whitespace) is looked for in the page's text.
-_SHOWN_PREFIX = 40
+_MIN_BODY_SHARE = 0.25
+# Pieces of a paragraph (without whitespace) looked for in the page's text: this long, one
+# at every _PIECE_EVERY characters.
+_SHOWN_PIECE = 40
+_PIECE_EVERY = 200
 _NO_SPACE = re.compile(r"\s+")
+# Scripts that set a client-side app's state: window.__NUXT__ = ..., window.__INITIAL_STATE__
+# = ..., self.__next_f.push(...) (React server components), Fusion.globalContent = ...
+_ISLAND_START = re.compile(
+    r"(?:window\.|self\.)?(?:__[A-Za-z0-9_]+__\s*=|__next_f\.push\(|Fusion\.globalContent\s*=)"
+)
+_ISLAND_PREFIX = 200  # characters of a script's start looked at
+_SCRIPT_TYPES = frozenset({"text/javascript", "application/javascript", "module"})
 _VISIBLE_TEXT = etree.XPath(
     "descendant::text()[not(ancestor::script or ancestor::style or ancestor::noscript"
     " or ancestor::template)]"
@@ -564,12 +579,13 @@ def extract_parsed(page: ParsedPage, *, url: str | None = None) -> Extracted | N
         if not paragraphs:
             return None
         doc = doc or _metadata(tree, url)
+    elif unshown := _body_the_page_does_not_show(tree, paragraphs, doc):
+        paragraphs = unshown
     elif sum(map(len, paragraphs)) < _CHECK_BELOW_CHARS:
         balanced = _trafilatura(tree, url, with_metadata=False, favor_precision=False)
         balanced_paragraphs = _paragraphs(balanced)
         if sum(map(len, paragraphs)) < _TRUNCATED_SHARE * sum(map(len, balanced_paragraphs)):
             paragraphs = balanced_paragraphs
-        paragraphs = _declared_body_of_empty_page(tree, paragraphs, doc) or paragraphs
     title = _clean_title(doc.title or None, headline, doc.sitename or None)
     return Extracted(
         title=title,
@@ -594,47 +610,84 @@ def _structured_paragraphs(tree: HtmlElement, doc: Document | None) -> list[str]
     return drop_noise_paragraphs(structured_paragraphs(tree, title=title, description=description))
 
 
-def _declared_body_of_empty_page(
+def _body_the_page_does_not_show(
     tree: HtmlElement, paragraphs: list[str], doc: Document
 ) -> list[str]:
-    """The body the page's structured data holds instead of a short text, when the page
-    does not show that body: its article is rendered in the browser, and what the HTML
-    holds is a teaser, a lead or a caption. [] when the text stands.
+    """The body the page's structured data holds instead of the text trafilatura found,
+    when the page does not show that body: its article is rendered in the browser, and
+    what the HTML holds is a teaser, a lead, a caption, or other stories and notices. []
+    when the text stands.
 
-    A JSON-LD ``articleBody`` (the body the page declares) replaces a text that may be
-    its lead, when the page shows too little text to hold it. A body found in the page's
-    scripts replaces the text when the page shows little of that body (less still when
-    the text is part of it: see ``_SHOWN_SHARE``), for such a body may carry the page's
-    other stories and ads along with the article."""
+    The JSON-LD ``articleBody`` (the body the page declares, cheap to read) is looked at
+    on every page; a body in the page's other scripts when the text is short, or when the
+    page carries a data island for its scripts (see :func:`_has_data_island`): reading
+    every script of every page would cost more than the check is worth."""
     title, description = _title_and_description(tree, doc)
-    size = sum(map(len, paragraphs))
     declared = drop_noise_paragraphs(json_ld_paragraphs(tree, title=title, description=description))
-    declared_size = sum(map(len, declared))
-    if (
-        declared_size >= _DECLARED_SHARE * size
-        and _visible_chars(tree, limit=declared_size) * _DECLARED_SHARE < declared_size
-    ):
-        return declared  # the page shows too little text to hold the body it declares
-    found = _structured_paragraphs(tree, doc)
-    if sum(map(len, found)) < _DECLARED_SHARE * size:
+    if declared and _replaces(declared, paragraphs, tree, declared=True):
+        return declared
+    if sum(map(len, paragraphs)) >= _CHECK_BELOW_CHARS and not _has_data_island(tree):
         return []
-    shown = _share_within(found, _visible_text(tree))
-    text_is_part = _share_within(paragraphs, "".join(found)) >= 0.5
-    if shown > _SHOWN_SHARE or (shown > _PART_SHOWN_SHARE and text_is_part):
-        return []  # the HTML holds the body: what trafilatura kept of it is the article
-    return found
+    found = _structured_paragraphs(tree, doc)
+    if found and found != declared and _replaces(found, paragraphs, tree):
+        return found
+    return []
+
+
+def _replaces(
+    body: list[str], paragraphs: list[str], tree: HtmlElement, *, declared: bool = False
+) -> bool:
+    """Whether a body from the page's data is the article rather than the text, because
+    the page shows little of it (the rules are at ``_DECLARED_SHARE``). The page's visible
+    text is read only when the sizes leave the question open."""
+    size, body_size = sum(map(len, paragraphs)), sum(map(len, body))
+    longer = body_size >= _DECLARED_SHARE * size
+    text_is_part = _share_within(paragraphs, "".join(body)) >= 0.5
+    if not longer and (text_is_part or body_size < _MIN_BODY_SHARE * size):
+        # The text is the body, or most of it; or the body is a part of the page's story
+        # (one entry of a live blog) rather than the story.
+        return False
+    if declared and longer and _visible_chars(tree, limit=body_size) * _DECLARED_SHARE < body_size:
+        return True  # the page shows too little text to hold the body it declares
+    shown = _share_within(body, _visible_text(tree))
+    if longer and not text_is_part:
+        return shown <= _SHOWN_SHARE
+    # What the HTML kept of a body the browser renders; or a text that is not the body at
+    # all (other stories, a notice) on a page that shows next to none of that body.
+    return shown <= _PART_SHOWN_SHARE
+
+
+def _has_data_island(tree: HtmlElement) -> bool:
+    """Whether the page carries the state of a client-side app, where such apps keep the
+    article they render: a JSON ``<script>`` (Next.js ``__NEXT_DATA__``, Nuxt and others)
+    or a script that sets a ``window.__STATE__`` or pushes React server components."""
+    for script in tree.iter("script"):
+        kind = (script.get("type") or "").strip().lower()
+        if kind == "application/json" or script.get("id") == "__NEXT_DATA__":
+            return True
+        if not kind or kind in _SCRIPT_TYPES:
+            start = (script.text or "")[:_ISLAND_PREFIX].lstrip()
+            if _ISLAND_START.match(start):
+                return True
+    return False
 
 
 def _share_within(paragraphs: list[str], text: str) -> float:
-    """How much of ``paragraphs`` (by characters) is in ``text``: a paragraph counts when
-    its start is there. Whitespace is left out on both sides, as markup splits and joins
-    text in other places than data does."""
+    """How much of ``paragraphs`` (by characters) is in ``text``: all of a paragraph whose
+    start is there (a teaser may end anywhere), else the share of its pieces that are
+    (markup and data may each begin a paragraph with words the other lacks: a tag's name,
+    a dateline). Whitespace is left out on both sides, as markup splits and joins text in
+    other places than data does."""
     haystack = _NO_SPACE.sub("", text)
-    held = 0
+    held = 0.0
     for paragraph in paragraphs:
-        start = _NO_SPACE.sub("", paragraph)[:_SHOWN_PREFIX]
-        if start and start in haystack:
+        squeezed = _NO_SPACE.sub("", paragraph)
+        if squeezed[:_SHOWN_PIECE] in haystack:
             held += len(paragraph)
+            continue
+        starts = range(_PIECE_EVERY, len(squeezed) - _SHOWN_PIECE // 2, _PIECE_EVERY)
+        found = sum(squeezed[at : at + _SHOWN_PIECE] in haystack for at in starts)
+        held += len(paragraph) * found / max(1, len(starts) + 1)
     return held / max(1, sum(map(len, paragraphs)))
 
 

@@ -148,15 +148,17 @@ _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 # Placeholders a renderer replaces (an ad slot): "$$ARTICLEAD$$", "{{ad}}".
 _PLACEHOLDER = re.compile(r"\$\$[A-Za-z0-9_]{1,40}\$\$|\{\{[^{}\n]{1,60}\}\}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LETTERS = re.compile(r"[^\W\d_]+")
+# Letters, with the vowel signs and other combining marks of Indic and Thai scripts
+# (not letters to Python's re, and a third of the characters of Hindi prose).
+_LETTERS = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f\u0900-\u0963\u0966-\u0dff\u0e00-\u0e7f])+")
 _SPACE = re.compile(r"\s+")
-_SENTENCE_END = re.compile(r"[。！？]|[.!?…](?=[\s\"'”’»)\]]|$)")
+_SENTENCE_END = re.compile(r"[。！？।]|[.!?…](?=[\s\"'”’»)\]]|$)")  # । ends a Hindi sentence
 _INLINE_MARKS = frozenset(",.;:!?)]»”’…")
-_ENDS_SENTENCE = re.compile(r"[.!?。！？\"'”’»)\]]\s*$")
+_ENDS_SENTENCE = re.compile(r"[.!?。！？।\"'”’»)\]]\s*$")
 _ELLIPSIS = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
 _URL = re.compile(r"(?:https?:)?//\S+|www\.\S+")
 _CODE = re.compile(r"[{}=;<>|\\]")
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"(?:\w|[\u0300-\u036f\u0900-\u0963\u0966-\u0dff\u0e00-\u0e7f])+")  # as _LETTERS
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 # Elements of an HTML body that are not its text.

@@ -392,6 +392,80 @@ def test_extract_takes_a_json_ld_body_written_without_full_stops() -> None:
     assert result.text == "\n\n".join(lines)
 
 
+# Other stories' teasers and a cookie notice: what the HTML of a client-rendered page
+# holds besides an empty container, more than 2,000 characters of it.
+NOT_THE_ARTICLE = [
+    f"{line} The full story, with photos and a map of the area, is on page {n}."
+    for n, line in enumerate(OTHER * 3, start=2)
+] + [
+    "This website uses cookies to improve your experience while you navigate through the "
+    "website. Out of these cookies, those categorized as necessary are stored on your browser."
+]
+
+
+def test_extract_takes_a_script_body_over_other_stories_the_page_shows() -> None:
+    # The HTML holds other stories and a notice (a long text, but not this article); the
+    # article is in __NEXT_DATA__, and the page shows none of it.
+    article = BODY + [
+        "The terminal's last crossing is set for the end of March. A farewell service for "
+        "the crew and their families will be held in the waiting hall the evening before.",
+        "The harbour board said it would look for a buyer for the building, which is listed, "
+        "and that the piers would be made safe before the site is sold or let.",
+    ]
+    markup = "".join(f"<p>{p}</p>" for p in article)
+    data = {"props": {"pageProps": {"article": {"headline": TITLE, "body": markup}}}}
+    head = script(as_js(data), ' id="__NEXT_DATA__" type="application/json"')
+    stories = "".join(f"<p>{p}</p>" for p in NOT_THE_ARTICLE)
+    body = f"<main><h1>{TITLE}</h1><div id='root'></div><section>{stories}</section></main>"
+    assert sum(map(len, NOT_THE_ARTICLE)) > 2000
+    result = extract(page(head, body).encode())
+    assert result is not None
+    assert result.text == "\n\n".join(article)
+
+
+def test_extract_takes_a_json_ld_body_over_a_notice_the_page_shows() -> None:
+    # The body is not twice as long as the notice trafilatura finds, but the page shows
+    # none of it: the notice is not the article.
+    notice = (
+        "Rogers Media uses cookies for personalization, to customize its online "
+        "advertisements, and for other purposes. Learn more or change your cookie "
+        "preferences. By continuing to use our service, you agree to our use of cookies."
+    )
+    head = json_ld({"@type": "NewsArticle", "headline": TITLE, "articleBody": BODY_TEXT})
+    body = f"<article><h1>{TITLE}</h1><p>{notice}</p><div id='root'></div></article>"
+    assert len(BODY_TEXT) < 2 * len(notice)
+    result = extract(page(head, body).encode())
+    assert result is not None
+    assert result.text == BODY_TEXT
+
+
+def test_extract_keeps_a_live_blog_over_the_one_entry_its_json_ld_holds() -> None:
+    # A live blog shows many entries; its JSON-LD articleBody is one of them, an older one
+    # the page no longer shows. The entries the page shows are the article.
+    entries = [f"{p} Updated at {9 + n}:00." for n, p in enumerate(OTHER * 4)]
+    old_entry = BODY[0]
+    head = json_ld({"@type": "LiveBlogPosting", "headline": TITLE, "articleBody": old_entry})
+    body = f"<article><h1>{TITLE}</h1>" + "".join(f"<p>{e}</p>" for e in entries) + "</article>"
+    result = extract(page(head, body).encode())
+    assert result is not None
+    assert result.text == "\n\n".join(entries)
+
+
+def test_hindi_body_reads_as_prose() -> None:
+    # Hindi ends its sentences with a danda (।), and a third of its characters are vowel
+    # signs, which are not letters to Python's re.
+    hindi = [
+        "समस्तीपुर के बंगरा थाना क्षेत्र के रहीमाबाद गांव में दो दिन पहले हुई चोरी का पुलिस ने "
+        "बुधवार को खुलासा कर दिया। पुलिस ने इस मामले में दो लोगों को गिरफ्तार किया है।",
+        "थानाध्यक्ष ने बताया कि चोरी किए गए गहने भी बरामद कर लिए गए हैं। दोनों आरोपियों को "
+        "न्यायिक हिरासत में भेज दिया गया है।",
+    ]
+    title = "समस्तीपुर पुलिस ने दो बदमाशों को पकड़ा"
+    data = {"props": {"pageProps": {"story": {"title": title, "content": hindi}}}}
+    html = page(script(as_js(data), ' id="__NEXT_DATA__" type="application/json"'), title=title)
+    assert structured_paragraphs(tree_of(html), title=title) == hindi
+
+
 # ---------------------------------------------------------------------------- corpus
 
 
