@@ -2299,9 +2299,9 @@ def _new_word(word: str, rng: random.Random) -> str:
 
 def edit_structured_word(page: str, seed: int) -> str:
     """A page of :func:`json_only_page` after a real edit: one word of the article text
-    in its structured data replaced, wherever the page's scripts hold that sentence (the
-    JSON-LD ``articleBody``, the ``__NEXT_DATA__`` body, the page's own app state), as a
-    site's CMS would.
+    in its structured data replaced, wherever the page holds that sentence (the JSON-LD
+    ``articleBody``, the ``__NEXT_DATA__`` body, the page's own app state, what the HTML
+    still shows of the text), as a site's CMS would.
 
     Raises :class:`EditNotApplicable` when the page holds no article text in JSON.
     """
@@ -2324,18 +2324,15 @@ def edit_structured_word(page: str, seed: int) -> str:
         whole, at = match.group(0), match.start("word") - match.start(0)
         return whole[:at] + new_word + whole[at + len(word) :]
 
-    edits = []
+    pieces, at = [], 0
     for match, data in scripts:
         count = 0
         for holder, key in _body_holders(data):
             holder[key], changed = found.subn(replace, holder[key])
             count += changed
-        if count:
-            edits.append((match.start(2), match.end(2), _script_json(data)))
-        else:  # another copy, in JSON or script code of the page's own
-            text, count = found.subn(replace, match.group(2))
-            if count:
-                edits.append((match.start(2), match.end(2), text))
-    for start, end, text in sorted(edits, reverse=True):
-        page = page[:start] + text + page[end:]
-    return page
+        # Between scripts: what the HTML still shows of the text. Then the script: its JSON
+        # written anew, or (another copy, in the page's own code) the sentence edited.
+        pieces.append(found.sub(replace, page[at : match.start(2)]))
+        pieces.append(_script_json(data) if count else found.sub(replace, match.group(2)))
+        at = match.end(2)
+    return "".join(pieces) + found.sub(replace, page[at:])
