@@ -73,7 +73,7 @@ from crawler.noise import (
     is_dateline,
     strip_boilerplate,
 )
-from crawler.structured import json_ld_paragraphs, structured_paragraphs
+from crawler.structured import json_ld_paragraphs, script_paragraphs, structured_paragraphs
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -628,8 +628,8 @@ def _body_the_page_does_not_show(
         return declared
     if sum(map(len, paragraphs)) >= _CHECK_BELOW_CHARS and not _has_data_island(tree):
         return []
-    found = _structured_paragraphs(tree, doc)
-    if found and found != declared and _replaces(found, paragraphs, tree):
+    found = drop_noise_paragraphs(script_paragraphs(tree, title=title, description=description))
+    if found and _replaces(found, paragraphs, tree):
         return found
     return []
 

@@ -53,7 +53,7 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 from lxml.html import HtmlElement, fragment_fromstring  # type: ignore[import-untyped]
 
-__all__ = ["MIN_BODY_CHARS", "json_ld_paragraphs", "structured_paragraphs"]
+__all__ = ["MIN_BODY_CHARS", "json_ld_paragraphs", "script_paragraphs", "structured_paragraphs"]
 
 # A body is at least this long (its paragraphs' characters) and has this many sentences.
 MIN_BODY_CHARS = 200
@@ -224,6 +224,18 @@ def structured_paragraphs(
     found = _choose(_script_bodies(_inline_scripts(tree, budget), budget), reference, floor)
     if found is None or (declared is not None and declared.score >= found.score):
         found = declared
+    return found.paragraphs if found is not None else []
+
+
+def script_paragraphs(
+    tree: HtmlElement, *, title: str | None = None, description: str | None = None
+) -> list[str]:
+    """Paragraphs of the article body the page holds in JSON in its inline scripts (its
+    JSON-LD aside), or [] when there is none that reads like this page's article."""
+    budget = _Budget()
+    reference = _reference(title, description)
+    floor = _MIN_SCRIPT_OVERLAP if reference else 0.0
+    found = _choose(_script_bodies(_inline_scripts(tree, budget), budget), reference, floor)
     return found.paragraphs if found is not None else []
 
 
