@@ -62,7 +62,8 @@ GONE_STATUSES = frozenset({404, 410})
 _QUERY_CHUNK = 500
 NO_TEXT = "no article text found on the page"
 # A page whose canonical link names another archived article is a copy of it only when
-# it shares at least this share of its word pairs with that article's text.
+# it shares at least this share of its word pairs with that article's text, or holds at
+# least this share of the article's.
 MIN_COPY_SHARE = 0.6
 
 
@@ -311,6 +312,13 @@ def count_repeats(pages: Iterable[FetchedPage]) -> dict[str, int]:
     return {url: len(seen[key]) for url, key in keys.items()}
 
 
+def _shared(copy: str, text: str) -> float:
+    """How much a copy's text and an article's share: either way round, as a copy's
+    template may hold less of the story than the article's page (no captions) or more
+    (the whole of it, where the article's own page reads short)."""
+    return max(shared_share(copy, text), shared_share(text, copy))
+
+
 def _canonical(page: FetchedPage) -> str | None:
     """The page's canonical address, normalised as article URLs are (by the worker)."""
     canonical = (page.signals or {}).get("canonical")
@@ -406,7 +414,7 @@ class _Store:
         if other is None:
             return None
         current = self.known.current.get(other)
-        if current is None or shared_share(content.text, current.text) < MIN_COPY_SHARE:
+        if current is None or _shared(content.text, current.text) < MIN_COPY_SHARE:
             return None  # a canonical link that names another story is not believed
         if article is None or article.version_count == 0:
             if self.page.url == canonical and other.url != canonical:

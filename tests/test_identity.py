@@ -181,6 +181,26 @@ def test_a_copy_naming_an_archived_article_as_canonical_is_an_alias(engine: Engi
     assert_archive_checks(archive)
 
 
+def test_a_copy_that_holds_more_of_the_story_than_the_article_is_an_alias(
+    engine: Engine,
+) -> None:
+    """The article's own page reads short (its template cut the extraction halfway); its
+    print view holds the whole story: more than half of the copy is not in the article,
+    but all of the article is in the copy."""
+    archive = Archive(engine)
+    half = "\n\n".join(BODY.split("\n\n")[:3])
+    archive.store(page(0, text=half, canonical=OLD))
+    rest = "\n\n".join(
+        f"Later, {n}: operators of the island routes warned of timetable cuts in spring,"
+        f" and unions asked for talks before any crossing is dropped ({n})."
+        for n in range(8)
+    )
+    copy = archive.store(page(1, url=AMP, text=f"{half}\n\n{rest}", canonical=OLD))
+    assert copy.outcome == "copy"
+    assert count(engine, Article) == 1 and count(engine, Version) == 1
+    assert_archive_checks(archive)
+
+
 def test_a_canonical_link_that_names_another_story_is_not_believed(engine: Engine) -> None:
     """A site whose every page names its home page, or one story, as canonical."""
     archive = Archive(engine)

@@ -406,7 +406,8 @@ NOT_THE_ARTICLE = [
 def test_extract_takes_a_script_body_over_other_stories_the_page_shows() -> None:
     # The HTML holds other stories and a notice (a long text, but not this article); the
     # article is in __NEXT_DATA__, and the page shows none of it.
-    article = BODY + [
+    article = [
+        *BODY,
         "The terminal's last crossing is set for the end of March. A farewell service for "
         "the crew and their families will be held in the waiting hall the evening before.",
         "The harbour board said it would look for a buyer for the building, which is listed, "
