@@ -88,6 +88,33 @@ def test_headlines_that_only_mention_walls_are_not_walls(title: str | None) -> N
             "Wir und unsere Partner verwenden Cookies. Alle akzeptieren. Datenschutz-Einstellungen",
             "consent",
         ),
+        # The IAB consent framework's wording, without a word of "cookies" or "accept".
+        (
+            "Wir und unsere 214 Partner speichern und/oder greifen auf Informationen auf Ihrem"
+            " Gerät zu, für personalisierte Anzeigen und Inhalte.",
+            "consent",
+        ),
+        (
+            "Nous et nos 812 partenaires stockons et/ou accédons à des informations sur un"
+            " appareil.",
+            "consent",
+        ),
+        ("My a naši 320 partneři ukládáme a/nebo používáme informace v zařízení.", "consent"),
+        (
+            "Hemos detectado tráfico inusual desde tu red. Demuestra que no eres un robot.",
+            "bot_check",
+        ),
+        (
+            "Lo sentimos. Es posible que la página haya sido eliminada o que la dirección no"
+            " sea correcta.",
+            "not_found",
+        ),
+        (
+            "ただいまアクセスが集中しております。時間をおいて再度アクセスしてください。",
+            "rate_limit",
+        ),
+        ("Logg inn for å lese hele saken.", "login"),
+        ("この記事は会員限定です。ログインして続きをお読みください。", "login"),
     ],
 )
 def test_wall_texts(text: str, kind: str) -> None:
@@ -105,6 +132,9 @@ def test_wall_texts(text: str, kind: str) -> None:
         "A court ruled that the site must ask before it stores cookies.",
         "Police said the robot had been stolen from the museum overnight.",
         "The page of the ledger that investigators were looking for could not be traced.",
+        "Die Seite wurde gelöscht, nachdem Nutzer sie gemeldet hatten, teilte Meta mit.",
+        "Wir und unsere Partner in der Region haben das Projekt gemeinsam finanziert.",
+        "La policía detuvo al hombre por su actividad inusual en el puerto.",
     ],
 )
 def test_short_articles_that_mention_such_things_are_not_walls(text: str) -> None:
