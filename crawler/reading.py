@@ -14,8 +14,11 @@ with these signals (each present, None when the page shows nothing of the kind):
   check, a soft 404, a maintenance or rate-limit page or a login wall;
 * ``paywall``: a call to subscribe where a teaser puts it (in or right after the
   article's last paragraphs), when the article is short enough to be a teaser
-  (``MAX_TEASER_CHARS``) or there is none; ``not_free``: its structured data says
+  (``MAX_TEASER_CHARS``) or there is none; ``paywall_page`` and ``calls``: whether the
+  page shows one anywhere, and which; ``not_free``: its structured data says
   ``isAccessibleForFree: false``;
+* ``visible``: the page's text as a reader sees it, and ``after``: what it shows right
+  after the article;
 * ``complete``: whether the body reaches its ``</body>`` or ``</html>``: a page cut in
   transport without a Content-Length to tell does not;
 * ``canonical``: the page's ``<link rel=canonical>``, normalised as article URLs are
@@ -34,7 +37,8 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hin
 
 from crawler.extract import Extracted, ParsedPage, extract_parsed, parse_page
 from crawler.urls import normalise_url
-from crawler.walls import Wall, detect_wall, not_free, paywall_evidence
+from crawler.walls import Wall, detect_wall, not_free, paywall_calls, paywall_evidence
+from storage.changes import INVISIBLE
 
 __all__ = ["MAX_TEASER_CHARS", "html_complete", "read_page"]
 
@@ -53,13 +57,19 @@ _TAIL_BYTES = 256 * 1024
 _AFTER_TEXT_CHARS = 1500
 _TAIL_MATCH_CHARS = 80
 _INVISIBLE = ("script", "style", "noscript", "template")
-_CLOSING_TAGS = (b"</html", b"</body", b"</HTML", b"</BODY", b"</Html", b"</Body")
+_CLOSING_TAGS = (b"</html", b"</body")
+# Soft hyphens and the like, which a reader does not see and the archived text (made
+# canonical, storage/changes.py) does not hold: the page's text is compared with it.
+_DROP_INVISIBLE = str.maketrans(dict.fromkeys(INVISIBLE))
 
 
 def html_complete(body: bytes) -> bool:
-    """Whether the page reaches its end: a ``</body>`` or ``</html>`` near its end."""
-    start = max(0, len(body) - _TAIL_BYTES)
-    return any(body.find(tag, start) >= 0 for tag in _CLOSING_TAGS)
+    """Whether the page reaches its end: a ``</body>`` or ``</html>`` near its end and
+    after its last paragraph (a stray ``<html></html>`` in a menu above the article does
+    not make a page cut below it whole)."""
+    tail = body[max(0, len(body) - _TAIL_BYTES) :].lower()
+    last_paragraph = tail.rfind(b"</p>")
+    return any(tail.find(tag, last_paragraph + 1) >= 0 for tag in _CLOSING_TAGS)
 
 
 def read_page(body: bytes, url: str | None, declared_encoding: str | None) -> dict[str, Any]:
@@ -98,8 +108,10 @@ def _signals(
         "wall": _wall(wall),
         "paywall": _teaser_call(text, visible, removed, whole_window=short),
         # A call to subscribe anywhere on the page: a site that shows one beside every
-        # article says nothing by showing it beside a shorter one.
+        # article says nothing by showing it beside a shorter one (``calls``: each that
+        # the page shows, so that a teaser's new box is told from the usual ones).
         "paywall_page": paywall_evidence(visible) is not None,
+        "calls": paywall_calls(visible),
         "not_free": not_free(scripts),
         # What the page shows, for the archive to see how much of an archived article it
         # still holds when extraction found something else on a teaser (a caption, a
@@ -171,7 +183,7 @@ def _visible_text(page: ParsedPage) -> tuple[str, str]:
     body = next(page.tree.iter("body"), page.tree)
     # The tree is this worker's own and extraction is done with it.
     etree.strip_elements(body, *_INVISIBLE, with_tail=False)
-    visible = " ".join(body.text_content().split())[:_VISIBLE_CHARS]
+    visible = " ".join(body.text_content().translate(_DROP_INVISIBLE).split())[:_VISIBLE_CHARS]
     removed = " ".join(" ".join(r.text for r in page.removed).split())[:_VISIBLE_CHARS]
     return visible, removed
 

@@ -28,7 +28,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["WALL_KINDS", "Wall", "detect_wall", "not_free", "paywall_evidence", "wall_title"]
+__all__ = [
+    "WALL_KINDS",
+    "Wall",
+    "detect_wall",
+    "not_free",
+    "paywall_calls",
+    "paywall_evidence",
+    "wall_title",
+]
 
 WALL_KINDS = ("consent", "bot_check", "not_found", "maintenance", "rate_limit", "login")
 
@@ -472,10 +480,12 @@ _CONSENT = _any(
     r"принять все",
 )
 
-# A call to subscribe that says the text stops here: a teaser's.
+# A call to subscribe that says the text stops here: a teaser's. One or more per language
+# of the news corpus, as publishers word them.
 _PAYWALL = _any(
     r"subscribe (?:now |today )?(?:to|and) (?:continue|keep) reading",
     r"(?:to )?(?:continue|keep) reading,? (?:please )?(?:subscribe|sign up|log in|become a)",
+    r"(?:continue|keep) reading with (?:a|an|your) (?:[\w+-]+ ){0,2}(?:subscription|membership)",
     r"(?:to )?read (?:the (?:full|whole|rest of the) (?:article|story)|more),? "
     r"(?:please )?(?:subscribe|sign up|become a|log in)",
     r"this (?:article|story|content|piece) is (?:only )?(?:available|reserved|exclusive) "
@@ -484,19 +494,31 @@ _PAYWALL = _any(
     r"unlock (?:this|the full) (?:article|story)",
     r"you(?:'ve| have) (?:reached|used) (?:your|all of your) (?:free )?(?:article|story) limit",
     r"(?:jetzt )?weiterlesen mit",
+    r"lesen sie (?:jetzt )?(?:weiter|den ganzen artikel) mit",
     r"(?:dieser|der) (?:artikel|beitrag|inhalt) ist (?:nur |exklusiv )?für "
     r"(?:abonnent(?:en|innen)|abonnierende)",
     r"pour lire la suite",
     r"(?:cet article|ce contenu|la suite) est réservée? aux abonnés",
     r"abonnez-vous pour (?:lire|continuer)",
+    r"il vous reste \d+ ?% de cet article à lire",
     r"suscríbete para (?:seguir|continuar) leyendo",
-    r"(?:contenido|artículo) (?:exclusivo|solo|sólo) para suscriptores",
+    r"(?:contenido|artículo) (?:es )?(?:exclusivo|solo|sólo) para suscriptores",
     r"assine para (?:continuar|ler)",
-    r"conteúdo exclusivo para assinantes",
+    r"conteúdo (?:é )?exclusivo para assinantes",
     r"abbonati per (?:continuare|leggere)",
-    r"contenuto riservato agli abbonati",
+    r"(?:contenuto|articolo) (?:è )?riservato agli abbonati",
     r"lees verder met",
+    r"(?:exclusief|alleen) voor abonnees",
     r"för att läsa vidare|läs vidare med",
+    r"(?:låst|endast|bara) för prenumeranter",
+    r"for at læse videre|(?:kun|forbeholdt) (?:for )?abonnenter",
+    r"for å lese videre|(?:saken|artikkelen) er (?:kun |bare )?for abonnenter",
+    r"aby czytać dalej|dostępny (?:tylko |wyłącznie )?dla (?:subskrybentów|prenumeratorów)",
+    r"předplaťte si a čtěte|(?:jen|pouze) pro předplatitele",
+    r"okumaya devam etmek için|abonelere özel",
+    r"чтобы читать дальше|доступ[а-я]* только (?:для )?подписчик",
+    r"記事は(?:有料)?会員限定|続きを読むには",
+    r"유료 회원 전용|구독하고 계속 읽",
 )
 # A call to subscribe that sites also show beside full articles (in a header, to readers
 # who did not log in): it counts only where a teaser puts its box, right after the text.
@@ -515,6 +537,11 @@ _PAYWALL_NEARBY = _any(
     r"(?:al|ben je al) abonnee",
     r"redan prenumerant",
     r"allerede abonnent",
+    r"masz już (?:subskrypcję|prenumeratę)",
+    r"(?:již|už) máte předplatné",
+    r"zaten abone (?:misiniz|misin|iseniz)",
+    r"уже есть подписка",
+    r"이미 구독",
 )
 # Structured data that says the article is behind a paywall (Google's paywall markup).
 _NOT_FREE = re.compile(r'"isaccessibleforfree"\s*:\s*"?false"?')
@@ -760,6 +787,24 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
         "läs vidare",
         "läsa vidare",
         "prenumerant",
+        "reading with",
+        "lesen sie",
+        "vous reste",
+        "læse videre",
+        "lese videre",
+        "czytać dalej",
+        "subskry",
+        "prenumerat",
+        "předplat",
+        "čtěte",
+        "okumaya",
+        "abone",
+        "подпис",
+        "читать дальше",
+        "会員",
+        "続きを読む",
+        "회원",
+        "구독",
     ),
 }
 
@@ -829,6 +874,25 @@ def paywall_evidence(text: str, *, nearby: bool = False) -> str | None:
     if phrase is None and nearby:
         phrase = _phrase(_PAYWALL_NEARBY, lowered, _ANCHORS["paywall"])
     return f"the page says {phrase!r}" if phrase is not None else None
+
+
+def paywall_calls(text: str) -> list[tuple[str, int, bool]]:
+    """Every call to subscribe in ``text``, those of :func:`paywall_evidence` with
+    ``nearby``: each as its phrase (lower-cased), where in ``text`` it starts, and whether
+    it is one that sites show beside full articles too; in order. What a page shows of
+    them, to tell a teaser's box where the article stops from the calls a site shows
+    beside every article (``storage/soft_failures.py``)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # "İ" lower-cases to two characters: keep the offsets
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    if not any(anchor in lowered for anchor in _ANCHORS["paywall"]):
+        return []
+    found = [
+        (" ".join(match[0].split()), match.start(), nearby)
+        for pattern, nearby in ((_PAYWALL, False), (_PAYWALL_NEARBY, True))
+        for match in pattern.finditer(lowered)
+    ]
+    return sorted(found, key=lambda call: call[1])
 
 
 def not_free(scripts: str) -> bool:

@@ -41,6 +41,7 @@ __all__ = [
     "render_text",
     "tokenize",
     "word_diff",
+    "word_spans",
     "words",
 ]
 
@@ -89,6 +90,11 @@ def tokenize(text: str) -> list[str]:
 def words(text: str) -> list[str]:
     """The words of ``text``, as :func:`word_diff` and :func:`count_words` see them."""
     return _WORD_RE.findall(text)
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Where each of :func:`words` is in ``text``: its ``(start, end)`` offsets."""
+    return [match.span() for match in _WORD_RE.finditer(text)]
 
 
 def word_diff(old: str, new: str) -> list[DiffOp]:

@@ -15,7 +15,11 @@ article at all, or not all of it, and storing them would make versions no editor
   article is not free), a body cut in transport (the page never reaches its
   ``</html>``, where the archived page did), or a text that breaks off mid-paragraph
   with an ellipsis. A real edit that deletes the last paragraphs is none of these, so it
-  still makes a version.
+  still makes a version. On a cut page extraction may keep something else than the
+  article's start (another block, a JSON-LD body, what a teaser left of the article
+  below its box), so the page's own text is read too: one that ends in the middle of
+  the archived text, or shows its start and then a call to subscribe that the archived
+  page did not show.
 
 Either way the fetch is recorded with its outcome and reason, the article keeps its
 last version and status, and it is tried again with backoff (``storage/recheck.py``).
@@ -25,12 +29,13 @@ Pure functions over plain values; ``storage/archive.py`` calls :func:`judge`.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import Any
 
-from storage.diff import words
+from storage.diff import word_spans, words
 
 __all__ = [
     "REPEATED_TEXT_URLS",
@@ -230,6 +235,168 @@ def _breaks_off(paragraph: str, visible: str) -> bool:
     return page[at + same : at + same + 5].lstrip().startswith(_ELLIPSES)
 
 
+@dataclass(frozen=True)
+class _Page:
+    """A page's text (whitespace made single spaces) and its words, case-folded: where
+    each is in the text (``spans``) and where each starts in ``plain``, the words joined
+    by spaces (what :func:`_plain` makes of a paragraph, to be found in it)."""
+
+    text: str
+    words: list[str]
+    spans: list[tuple[int, int]]
+    starts: list[int]
+    plain: str
+
+    @classmethod
+    def of(cls, visible: str) -> _Page:
+        text = " ".join(visible.split())
+        spans = word_spans(text)
+        page_words = [text[start:end].casefold() for start, end in spans]
+        starts, at = [], 0
+        for word in page_words:
+            starts.append(at)
+            at += len(word) + 1
+        return cls(text, page_words, spans, starts, " ".join(page_words))
+
+    def plain_before(self, offset: int) -> str:
+        """``plain`` up to the words that end by ``offset`` of the text."""
+        count = bisect_right([end for _, end in self.spans], offset)
+        return self.plain[: self.starts[count - 1] + len(self.words[count - 1])] if count else ""
+
+    def text_offset(self, plain_end: int) -> int:
+        """Where in the text the word that ends at ``plain_end`` of ``plain`` ends."""
+        return self.spans[bisect_right(self.starts, plain_end - 1) - 1][1]
+
+
+def _shown_start(old: str, page: _Page, until: int) -> tuple[float, int] | None:
+    """How much of ``old`` the page shows from its start before offset ``until`` of its
+    text, and where that part ends there: ``(share of old's words, offset)``.
+
+    Read as :func:`cut_in_page` reads it, old's paragraphs in turn up to the first the
+    page does not show there (and the words of that one it shows right after the one
+    before), but whatever of old the page shows further on: a teaser may leave a subhead,
+    a list or a caption of the article below its box, and some pages carry the whole
+    text in a hidden block too. None when the page shows none of old's beginning there,
+    or all of old."""
+    plain = page.plain_before(until)
+    total = max(len(words(old)), 1)
+    seen, end = 0, -1  # end: where in `plain` the part shown so far ends
+    for paragraph in _paragraphs(old):
+        wanted = _plain(paragraph)
+        if len(wanted.split()) < MIN_BEGUN_WORDS:
+            seen += len(wanted.split())  # proves nothing either way (see cut_in_page)
+            continue
+        # Further on first: a page may show a paragraph twice (a summary at the top).
+        at = plain.find(wanted, max(end, 0))
+        if at < 0:
+            at = plain.find(wanted)
+        if at < 0:
+            begun = _begun(wanted.split(), page, plain, end)
+            if begun is not None:
+                seen += begun[0]
+                end = begun[1]
+            elif end < 0:
+                # Nothing shown yet: the extractor may have put first a block the page
+                # shows after the article (a promotion), which a teaser leaves out.
+                continue
+            break
+        seen += len(wanted.split())
+        end = at + len(wanted)
+    else:
+        return None  # every paragraph is there (or none)
+    if end < 0:
+        return None
+    return min(seen / total, 1.0), page.text_offset(end)
+
+
+def _same_word(shown: str, wanted: str, *, first: bool) -> bool:
+    """Whether a word of the page is the paragraph's word; its first may be glued to
+    what the page shows before it ("SaveFriday": a button and the text, no space)."""
+    return shown.endswith(wanted) if first else shown == wanted
+
+
+def _broken_off_before(old: str, page: _Page, until: int) -> float | None:
+    """The share of ``old`` the page keeps when, right before offset ``until`` of its text
+    (within :data:`MAX_EXTRA_CHARS`), it breaks one of old's paragraphs off with an
+    ellipsis: the words before the ellipsis are that paragraph's first words (at least
+    two: a teaser may keep only a few words of a short first paragraph, too few for
+    :func:`_shown_start` to tell). None without such a break."""
+    before = page.text[:until]
+    mark = max(((before.rfind(m), m) for m in _ELLIPSES), key=lambda found: found[0])
+    if mark[0] < 0 or until - mark[0] - len(mark[1]) > MAX_EXTRA_CHARS:
+        return None
+    shown = page.plain_before(mark[0]).split()
+    total, seen = max(len(words(old)), 1), 0
+    for paragraph in map(_plain, _paragraphs(old)):
+        wanted = paragraph.split()
+        for count in range(min(len(wanted) - 1, len(shown)), 1, -1):
+            if shown[1 - count :] == wanted[1:count] and _same_word(
+                shown[-count], wanted[0], first=True
+            ):
+                return (seen + count) / total
+        seen += len(wanted)
+    return None
+
+
+def _shows_no_paragraph(old: str, page: _Page) -> bool:
+    """Whether the page shows none of ``old``'s paragraphs long enough to tell (and old
+    has one)."""
+    long = [p for p in map(_plain, _paragraphs(old)) if len(p.split()) >= MIN_BEGUN_WORDS]
+    return bool(long) and not any(p in page.plain for p in long)
+
+
+def _begun(paragraph: list[str], page: _Page, plain: str, after: int) -> tuple[int, int] | None:
+    """How many of a paragraph's words (plain) ``plain`` shows from its start soon after
+    its offset ``after`` (anywhere when nothing was shown before), and where they end
+    there; None when fewer than :data:`MIN_BEGUN_WORDS`. Only soon after: a page may
+    link to the story with its opening words further down."""
+    start = " ".join(paragraph[:MIN_BEGUN_WORDS])
+    if after < 0:
+        at = plain.find(start)
+    else:
+        at = plain.find(start, after, after + TEASER_WINDOW_CHARS + len(start))
+    if at < 0:
+        return None
+    first = bisect_right(page.starts, at) - 1
+    same = 0
+    while (
+        same < len(paragraph)
+        and first + same < len(page.words)
+        and page.starts[first + same] < len(plain)
+        and _same_word(page.words[first + same], paragraph[same], first=same == 0)
+    ):
+        same += 1
+    if same < MIN_BEGUN_WORDS:
+        return None
+    last = first + same - 1
+    return same, page.starts[last] + len(page.words[last])
+
+
+def ends_inside(old: str, visible: str) -> tuple[float, bool] | None:
+    """Where a page whose text stops in the middle of ``old``'s stops: ``(share of old's
+    words it shows, whether it stops inside one of old's paragraphs)``. Its last words
+    are words of old that old goes on after (the very last perhaps only the start of
+    one: a cut may break a word): a body cut in transport stops there, a whole page ends
+    with its footer. None when the page does not end inside old."""
+    tail = [w.casefold() for w in words(visible)[-MIN_BEGUN_WORDS:]]
+    if len(tail) < MIN_BEGUN_WORDS:
+        return None
+    paragraphs = [[w.casefold() for w in words(p)] for p in _paragraphs(old)]
+    old_words = [w for paragraph in paragraphs for w in paragraph]
+    plain = " ".join(old_words)
+    # The last word may be the start of old's word only: the cut may fall inside it.
+    at = f" {plain}".find(f" {' '.join(tail)}")
+    if at < 0:
+        return None
+    kept = plain[:at].count(" ") + len(tail) - 1
+    if old_words[kept] == tail[-1]:
+        kept += 1  # the last word is whole
+    if kept >= len(old_words):
+        return None
+    ends = set(accumulate(len(paragraph) for paragraph in paragraphs))
+    return kept / len(old_words), kept not in ends
+
+
 def hints_in(text: str) -> list[str]:
     """The :data:`TEASER_HINTS` in ``text``."""
     lowered = " ".join(text.split()).lower()
@@ -257,15 +424,19 @@ def teaser_hint(old: str, visible: str, kept: float, usual: Collection[str] = ()
 def page_record(signals: Mapping[str, Any]) -> dict[str, Any]:
     """What a version keeps of what its page showed, for :func:`judge` to read as
     ``archived`` when a later page is shorter: whether it reached its ``</html>``, showed
-    a call to subscribe after the text (``paywall``) or anywhere (``paywall_page``), said
-    it was not free, and which :data:`TEASER_HINTS` it had right after the article."""
-    return {
+    a call to subscribe after the text (``paywall``) or anywhere (``paywall_page``; which
+    ones: ``calls``), said it was not free, and which :data:`TEASER_HINTS` it had right
+    after the article."""
+    record = {
         "complete": bool(signals.get("complete", True)),
         "paywall": bool(signals.get("paywall")),
         "paywall_page": bool(signals.get("paywall_page")),
         "not_free": bool(signals.get("not_free")),
         "hints": hints_in(str(signals.get("after") or "")),
     }
+    if "calls" in signals:
+        record["calls"] = sorted({str(call[0]) for call in signals["calls"]})
+    return record
 
 
 def judge(
@@ -333,15 +504,28 @@ def _cut_verdict(
 ) -> Verdict | None:
     """``truncated`` when the page holds the archived article's beginning only, and
     something says it was cut (see the module docstring)."""
+    visible = str(signals.get("visible") or "")
     cut = cut_short(previous, text)
-    if cut is None and signals.get("visible"):
-        cut = cut_in_page(previous, str(signals["visible"]))
-    if cut is None:
-        return None
+    if cut is None and visible:
+        cut = cut_in_page(previous, visible)
+    if cut is not None:
+        verdict = _cut_shape_verdict(previous, cut, signals, before)
+        if verdict is not None:
+            return verdict
+    return _cut_page_verdict(previous, visible, signals, before) if visible else None
+
+
+def _cut_shape_verdict(
+    previous: str,
+    cut: tuple[float, bool],
+    signals: Mapping[str, Any],
+    before: Mapping[str, Any],
+) -> Verdict | None:
+    """For a text or a page that is the archived article's beginning and nothing more of
+    it: whether anything says it was cut."""
     kept, broken_off = cut
     size = f"it keeps {kept:.0%} of the archived text"
-    usual_call = before.get("paywall") or before.get("paywall_page")
-    if signals.get("paywall") and not usual_call and kept < MAX_KEPT_SHARE:
+    if signals.get("paywall") and not _usual_calls(signals, before) and kept < MAX_KEPT_SHARE:
         return Verdict("truncated", f"paywall teaser: {signals['paywall']}; {size}")
     if signals.get("complete") is False and before.get("complete") and kept < MAX_KEPT_SHARE:
         return Verdict("truncated", f"body cut short: the page ends before </html>; {size}")
@@ -355,3 +539,76 @@ def _cut_verdict(
         if hint is not None:
             return Verdict("truncated", f"teaser: the page says {hint.strip()!r} after it; {size}")
     return None
+
+
+def _cut_page_verdict(
+    previous: str, visible: str, signals: Mapping[str, Any], before: Mapping[str, Any]
+) -> Verdict | None:
+    """Read off the page alone, whatever extraction made of it (on a cut page it may
+    take another block, a JSON-LD body, or the article with what a teaser left of it
+    below the box): a page that ends inside the archived text where the archived page
+    reached its ``</html>``, or that stops showing it where a call to subscribe stands
+    that the archived page did not show."""
+    if signals.get("complete") is False:
+        inside = ends_inside(previous, visible)
+        # Where the archived page never reached its </html> either, only a stop within a
+        # paragraph tells a cut from an edit that deleted the paragraphs after it.
+        if inside is not None and (before.get("complete") or inside[1]):
+            return Verdict(
+                "truncated",
+                "body cut short: the page ends before </html>, in the middle of the archived"
+                f" text; it keeps {inside[0]:.0%} of it",
+            )
+    page: _Page | None = None
+    for phrase, at, nearby in signals.get("calls") or ():
+        if _usual(str(phrase), before):
+            continue
+        page = page or _Page.of(visible)
+        if not nearby and _shows_no_paragraph(previous, page):
+            return Verdict(
+                "truncated",
+                f"paywall: the page says {phrase!r} and shows none of the archived text's"
+                " paragraphs",
+            )
+        broken = _broken_off_before(previous, page, int(at))
+        if broken is not None and broken < MAX_KEPT_SHARE:
+            return Verdict(
+                "truncated",
+                f"paywall teaser: the page breaks the archived text off with an ellipsis and"
+                f" says {phrase!r}; it keeps {broken:.0%} of it",
+            )
+        # What the page shows of the article before the call, wherever the rest is.
+        shown = _shown_start(previous, page, int(at))
+        if shown is None or int(at) - shown[1] > TEASER_WINDOW_CHARS:
+            continue
+        # A call that sites also show beside full articles ("Start your free trial")
+        # counts only where the page stops showing the article, not between its
+        # paragraphs, as a promotion may stand, and like the calls in the text, only
+        # before most of the article. One that says the text stops here ("This article
+        # is for subscribers only") is believed wherever it stops it.
+        if nearby and (
+            shown[0] >= MAX_KEPT_SHARE or _shown_start(previous, page, len(page.text)) != shown
+        ):
+            continue
+        return Verdict(
+            "truncated",
+            f"paywall teaser: the page says {phrase!r} where the archived text stops;"
+            f" it keeps {shown[0]:.0%} of it",
+        )
+    return None
+
+
+def _usual(phrase: str, before: Mapping[str, Any]) -> bool:
+    """Whether the archived page showed this call to subscribe too, so that it proves
+    nothing (a record from before calls were kept: whether it showed any)."""
+    if "calls" in before:
+        return phrase in before["calls"]
+    return bool(before.get("paywall") or before.get("paywall_page"))
+
+
+def _usual_calls(signals: Mapping[str, Any], before: Mapping[str, Any]) -> bool:
+    """Whether every call to subscribe the page shows, the archived page showed too."""
+    calls = [str(call[0]) for call in signals.get("calls") or ()]
+    if "calls" in before and calls:
+        return all(_usual(phrase, before) for phrase in calls)
+    return bool(before.get("paywall") or before.get("paywall_page"))

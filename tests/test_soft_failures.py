@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from storage.soft_failures import cut_short, judge, shared_share
+from crawler.reading import read_page
+from storage.changes import ArticleContent
+from storage.soft_failures import cut_short, judge, page_record, shared_share
 
 PARAGRAPHS = [
     f"Paragraph {n}: the harbour authority said on Monday that ferry fares would rise by"
@@ -177,3 +179,106 @@ def test_a_site_s_usual_sign_in_below_every_story_is_no_teaser() -> None:
     usual = {"hints": ["sign in", "register"]}
     assert judge(previous=two, text=PARAGRAPHS[0], signals=edit, archived=usual) is None
     assert judge(previous=two, text=PARAGRAPHS[0], signals=edit, archived={}) is not None
+
+
+# ------------------------------------------------- pages cut where extraction kept other text
+
+
+def _page(*blocks: str, footer: str = "<footer>© The Harbour Gazette</footer>") -> bytes:
+    body = "".join(blocks)
+    return (
+        "<html><head><title>Ferry fares to rise</title></head><body>"
+        "<header><a href='/'>The Harbour Gazette</a></header>"
+        f"<article><h1>Ferry fares to rise</h1>{body}</article>{footer}</body></html>"
+    ).encode()
+
+
+def _p(n: int) -> str:
+    return f"<p>{PARAGRAPHS[n]}</p>"
+
+
+def _read(page: bytes) -> tuple[str, dict[str, Any]]:
+    """What the archive gets of a page: its text, made canonical, and its signals."""
+    read = read_page(page, "https://news.example/ferry.html", None)
+    text = ArticleContent.of(None, [], None, (read["article"] or {}).get("text")).text
+    return text, read["signals"]
+
+
+BOX = (
+    "<div class='offer'><h2>Subscribe to continue reading</h2>"
+    "<p>Get unlimited access to our journalism for just £1 a week.</p>"
+    "<p>Already a subscriber? <a href='/login'>Log in</a></p></div>"
+)
+
+
+def test_a_teaser_that_leaves_part_of_the_article_below_its_box_is_truncated() -> None:
+    """A paywall cuts the paragraphs but leaves the article's list below its box; the
+    text runs on past the box, so only the page tells where the archived text stops."""
+    items = "<ul>" + "".join(f"<li>{PARAGRAPHS[n]}</li>" for n in (5, 6)) + "</ul>"
+    archived, before = _read(_page(*map(_p, range(5)), items, _p(7)))
+    text, teaser = _read(_page(_p(0), _p(1), BOX, items))
+    assert text != archived
+    verdict = judge(previous=archived, text=text, signals=teaser, archived=page_record(before))
+    assert verdict is not None and verdict.outcome == "truncated"
+    assert "subscribe to continue reading" in verdict.reason
+    # The same page without its box is an edit that deleted paragraphs.
+    edited, signals = _read(_page(_p(0), _p(1), items))
+    assert (
+        judge(previous=archived, text=edited, signals=signals, archived=page_record(before)) is None
+    )
+
+
+def test_a_call_to_subscribe_the_archived_page_showed_too_proves_nothing() -> None:
+    """A site that prints its offer below every story: deleting the last paragraph is
+    an edit; a teaser's other call, where the text stops, is still a teaser."""
+    archived, before = _read(_page(*map(_p, range(8)), BOX))
+    edited, signals = _read(_page(*map(_p, range(7)), BOX))
+    assert (
+        judge(previous=archived, text=edited, signals=signals, archived=page_record(before)) is None
+    )
+    stop = "<p>This article is for subscribers only.</p>"
+    text, teaser = _read(_page(_p(0), _p(1), stop, BOX, _p(7)))
+    verdict = judge(previous=archived, text=text, signals=teaser, archived=page_record(before))
+    assert verdict is not None and "for subscribers only" in verdict.reason
+
+
+def test_a_teaser_that_breaks_off_a_short_first_paragraph_is_truncated() -> None:
+    """The teaser keeps two words of a short standfirst and "…": too few to tell the
+    paragraph by, but the ellipsis right before the box tells the cut."""
+    standfirst = "<p>Passengers face higher fares from January</p>"
+    archived, before = _read(_page(standfirst, *map(_p, range(8))))
+    text, teaser = _read(_page("<p>Passengers face…</p>", BOX, _p(5), _p(6)))
+    verdict = judge(previous=archived, text=text, signals=teaser, archived=page_record(before))
+    assert verdict is not None and verdict.outcome == "truncated"
+    assert "ellipsis" in verdict.reason
+
+
+def test_a_body_cut_in_transport_is_read_off_where_the_page_stops() -> None:
+    """A pull quote of a later paragraph stands above the cut, and extraction kept it
+    among the first: neither the text nor the page is the archived text's beginning
+    alone, but the page stops in the middle of a word of it, as a cut body does."""
+    quote = f"“{PARAGRAPHS[6]}”"
+    shown = [PARAGRAPHS[0], quote, *PARAGRAPHS[1:3], PARAGRAPHS[3][:57]]
+    page = "Home News " + " ".join(shown)
+    text = "\n\n".join(shown)
+    cut = signals(complete=False, visible=page)
+    verdict = judge(previous=ARTICLE, text=text, signals=cut, archived={"complete": True})
+    assert verdict is not None and verdict.outcome == "truncated"
+    assert "in the middle of the archived text" in verdict.reason
+    # A whole page with the same text ends with its footer: that is an edit.
+    whole = signals(visible=f"{page} Comments are closed. © The Harbour Gazette")
+    assert judge(previous=ARTICLE, text=text, signals=whole, archived={"complete": True}) is None
+
+
+def test_a_page_that_never_reached_its_end_is_cut_only_mid_paragraph() -> None:
+    """The site never sends </html>: a page that stops within a paragraph was cut, one
+    that stops after a whole paragraph is an edit that deleted the ones after it."""
+    no_end = "<p>Comments are closed.</p>"
+    page = "Home News " + " ".join(PARAGRAPHS[:4])
+    never = {"complete": False}
+    cut = signals(complete=False, visible=page + " " + PARAGRAPHS[4][:70])
+    verdict = judge(previous=ARTICLE, text=no_end, signals=cut, archived=never)
+    assert verdict is not None and verdict.outcome == "truncated"
+    edited = "\n\n".join(PARAGRAPHS[:4])
+    shorter = signals(complete=False, visible=page)
+    assert judge(previous=ARTICLE, text=edited, signals=shorter, archived=never) is None
