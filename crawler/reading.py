@@ -36,6 +36,7 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
 from crawler.extract import Extracted, ParsedPage, extract_parsed, parse_page
+from crawler.structured import MIN_BODY_CHARS
 from crawler.urls import normalise_url
 from crawler.walls import Wall, detect_wall, not_free, paywall_calls, paywall_evidence
 from storage.changes import INVISIBLE
@@ -98,12 +99,10 @@ def _signals(
     short = article is None or len(text) <= MAX_TEASER_CHARS
     scripts = _json_ld(page) if short else ""  # before _visible_text takes the scripts out
     visible, removed = _visible_text(page)
-    wall = detect_wall(
-        title,
-        headline,
-        text or f"{visible} {removed}".strip(),
-        article_chars=len(text) if article is not None else 0,
-    )
+    # A text too short to be an article's body (a headline over a login form, a caption)
+    # says less of what the page is than what the page shows.
+    seen = text if len(text) >= MIN_BODY_CHARS else f"{text} {visible} {removed}".strip()
+    wall = detect_wall(title, headline, seen, article_chars=len(text))
     return {
         "wall": _wall(wall),
         "paywall": _teaser_call(text, visible, removed, whole_window=short),

@@ -51,6 +51,9 @@ __all__ = [
 # edit, even a big one, keeps most of them. Guards every phrase-based verdict against a
 # real article that merely talks like a wall.
 MAX_WALL_SHARE = 0.5
+# ...unless the text is too short to be an article's body at all (the headline a login
+# form shows), when sharing the headline's words says nothing.
+MIN_ARTICLE_CHARS = 200
 # Without any phrase: a text sharing less than this with the archived one...
 MAX_UNRELATED_SHARE = 0.1
 # ...and no longer than this share of it is not the article either.
@@ -468,7 +471,9 @@ def judge(
         return shares[0]
 
     wall = signals.get("wall")
-    if wall and (not (text and previous) or share() < MAX_WALL_SHARE):
+    if wall and (
+        not (text and previous) or len(text) < MIN_ARTICLE_CHARS or share() < MAX_WALL_SHARE
+    ):
         return Verdict("blocked", str(wall.get("reason") or wall.get("kind")))
     if (
         text

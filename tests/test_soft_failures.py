@@ -94,6 +94,23 @@ def test_a_wall_signal_on_the_article_itself_is_not_believed() -> None:
     assert judge(previous=ARTICLE, text=edited, signals=signals(wall=wall)) is None
 
 
+def test_a_login_wall_over_the_article_s_headline_is_blocked() -> None:
+    # What extraction keeps of the wall is a line of the article (its headline, over the
+    # login form): it is all in the archived text, and too short to be the article.
+    page = (
+        b"<html><head><title>Ferry fares to rise | The Harbour Gazette</title></head><body>"
+        b"<article><h2>Paragraph 3: the harbour authority said on Monday</h2>"
+        b"<form action='/login'><p>Log in to continue reading.</p>"
+        b"<input name='email'><button>Log in</button></form></article></body></html>"
+    )
+    read = read_page(page, "https://news.example/ferry.html", None)
+    text = (read["article"] or {}).get("text")
+    assert text is not None and len(text) < 200 and shared_share(text, ARTICLE) >= 0.5
+    assert read["signals"]["wall"]["kind"] == "login"
+    verdict = judge(previous=ARTICLE, text=text, signals=read["signals"])
+    assert verdict is not None and verdict.outcome == "blocked"
+
+
 def test_the_same_short_text_at_many_addresses_is_blocked() -> None:
     verdict = judge(previous=None, text=CONSENT, signals=signals(), repeats=5)
     assert verdict is not None and verdict.outcome == "blocked"
