@@ -626,6 +626,8 @@ def _body_the_page_does_not_show(
     declared = drop_noise_paragraphs(json_ld_paragraphs(tree, title=title, description=description))
     if declared and _replaces(declared, paragraphs, tree, declared=True):
         return declared
+    if declared and _share_within(paragraphs, "".join(declared)) >= 0.5:
+        return []  # the text is the body the page declares: the article
     if sum(map(len, paragraphs)) >= _CHECK_BELOW_CHARS and not _has_data_island(tree):
         return []
     found = drop_noise_paragraphs(script_paragraphs(tree, title=title, description=description))

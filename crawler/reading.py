@@ -103,14 +103,15 @@ def _signals(
     # says less of what the page is than what the page shows.
     seen = text if len(text) >= MIN_BODY_CHARS else f"{text} {visible} {removed}".strip()
     wall = detect_wall(title, headline, seen, article_chars=len(text))
+    calls = paywall_calls(visible)
     return {
         "wall": _wall(wall),
         "paywall": _teaser_call(text, visible, removed, whole_window=short),
         # A call to subscribe anywhere on the page: a site that shows one beside every
         # article says nothing by showing it beside a shorter one (``calls``: each that
         # the page shows, so that a teaser's new box is told from the usual ones).
-        "paywall_page": paywall_evidence(visible) is not None,
-        "calls": paywall_calls(visible),
+        "paywall_page": any(not usual for _, _, usual in calls),
+        "calls": calls,
         "not_free": not_free(scripts),
         # What the page shows, for the archive to see how much of an archived article it
         # still holds when extraction found something else on a teaser (a caption, a
