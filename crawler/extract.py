@@ -73,7 +73,12 @@ from crawler.noise import (
     is_dateline,
     strip_boilerplate,
 )
-from crawler.structured import json_ld_paragraphs, script_paragraphs, structured_paragraphs
+from crawler.structured import (
+    count_sentences,
+    json_ld_paragraphs,
+    script_paragraphs,
+    structured_paragraphs,
+)
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -112,21 +117,22 @@ _CHECK_BELOW_CHARS = 2_000
 #   text is then other stories, a cookie notice, a caption);
 # - a JSON-LD body _DECLARED_SHARE times as long as the text, on a page that shows less
 #   than 1/_DECLARED_SHARE of its length as text at all.
-# A script body may carry ads and other stories that the page does not show: the one real
-# corpus page whose short text is part of a script body twice as long shows 27 % of that
-# body (an article, and shop links); client-rendered copies of the corpus pages (benchmarks/
-# churn_corpus.py) show 0-10 % of theirs, now and then up to 26 %. A live blog's JSON-LD
-# holds one entry: 9 % as long as the text of the one live blog in the corpus. The texts
-# of the 439 corpus pages are the same as before these rules; two of them (whose script
-# bodies start with a tag's name) showed none of their body to the check by paragraph
-# starts alone, and took it: a fuller text (F1 up from 0.62 and 0.52), but not the one
-# the page shows, so an edit of the page went unseen.
+# A script body may carry ads and other stories that the page does not show; what a body
+# holds beyond a text that is part of it must read as prose, with _MIN_SENTENCES_PER_1000
+# sentence ends in every 1,000 characters at least: the one corpus page whose script
+# gathers its article with the shop links and ad slots around it has 1.2, where the rest
+# of a real body has 5.5 to 18. Client-rendered copies of the corpus pages (benchmarks/
+# churn_corpus.py) show 0-20 % of the bodies they hold (most of them none). A live blog's
+# JSON-LD holds one entry: 9 % as long as the text of the one live blog in the corpus.
+# The texts of the 439 corpus pages are the same as before these rules.
 _DECLARED_SHARE = 2
 _SHOWN_SHARE = 0.5
 _PART_SHOWN_SHARE = 0.2
 _MIN_BODY_SHARE = 0.25
+_MIN_SENTENCES_PER_1000 = 3
 # Pieces of a paragraph (without whitespace) looked for in the page's text: this long, one
-# at every _PIECE_EVERY characters.
+# at every _PIECE_EVERY characters (its start among them: a page that shows the first
+# line of a long paragraph, in a teaser, does not show the paragraph).
 _SHOWN_PIECE = 40
 _PIECE_EVERY = 200
 _NO_SPACE = re.compile(r"\s+")
@@ -139,7 +145,7 @@ _ISLAND_PREFIX = 200  # characters of a script's start looked at
 _SCRIPT_TYPES = frozenset({"text/javascript", "application/javascript", "module"})
 _VISIBLE_TEXT = etree.XPath(
     "descendant::text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-    " or ancestor::template)]"
+    " or ancestor::template or ancestor::textarea)]"
 )
 
 # With these settings htmldate (trafilatura's date finder) reads only markup: meta tags,
@@ -649,6 +655,8 @@ def _replaces(
         # The text is the body, or most of it; or the body is a part of the page's story
         # (one entry of a live blog) rather than the story.
         return False
+    if text_is_part and not _adds_prose(body, paragraphs):
+        return False  # the text, and the page's links and ad slots around it
     if declared and longer and _visible_chars(tree, limit=body_size) * _DECLARED_SHARE < body_size:
         return True  # the page shows too little text to hold the body it declares
     shown = _share_within(body, _visible_text(tree))
@@ -657,6 +665,14 @@ def _replaces(
     # What the HTML kept of a body the browser renders; or a text that is not the body at
     # all (other stories, a notice) on a page that shows next to none of that body.
     return shown <= _PART_SHOWN_SHARE
+
+
+def _adds_prose(body: list[str], paragraphs: list[str]) -> bool:
+    """Whether the paragraphs of ``body`` that are not in ``paragraphs`` read as prose."""
+    haystack = _NO_SPACE.sub("", "".join(paragraphs))
+    added = [paragraph for paragraph in body if _held(paragraph, haystack) < 0.5]
+    size = sum(map(len, added))
+    return count_sentences(" ".join(added)) * 1000 >= _MIN_SENTENCES_PER_1000 * size
 
 
 def _has_data_island(tree: HtmlElement) -> bool:
@@ -675,22 +691,20 @@ def _has_data_island(tree: HtmlElement) -> bool:
 
 
 def _share_within(paragraphs: list[str], text: str) -> float:
-    """How much of ``paragraphs`` (by characters) is in ``text``: all of a paragraph whose
-    start is there (a teaser may end anywhere), else the share of its pieces that are
-    (markup and data may each begin a paragraph with words the other lacks: a tag's name,
-    a dateline). Whitespace is left out on both sides, as markup splits and joins text in
-    other places than data does."""
+    """How much of ``paragraphs`` (by characters) is in ``text``: the share of each one's
+    pieces that are (markup and data may each begin a paragraph with words the other
+    lacks: a tag's name, a dateline; a teaser may end anywhere). Whitespace is left out on
+    both sides, as markup splits and joins text in other places than data does."""
     haystack = _NO_SPACE.sub("", text)
-    held = 0.0
-    for paragraph in paragraphs:
-        squeezed = _NO_SPACE.sub("", paragraph)
-        if squeezed[:_SHOWN_PIECE] in haystack:
-            held += len(paragraph)
-            continue
-        starts = range(_PIECE_EVERY, len(squeezed) - _SHOWN_PIECE // 2, _PIECE_EVERY)
-        found = sum(squeezed[at : at + _SHOWN_PIECE] in haystack for at in starts)
-        held += len(paragraph) * found / max(1, len(starts) + 1)
+    held = sum(len(paragraph) * _held(paragraph, haystack) for paragraph in paragraphs)
     return held / max(1, sum(map(len, paragraphs)))
+
+
+def _held(paragraph: str, haystack: str) -> float:
+    """The share of the paragraph's pieces in ``haystack`` (text without whitespace)."""
+    squeezed = _NO_SPACE.sub("", paragraph)
+    starts = range(0, max(1, len(squeezed) - _SHOWN_PIECE // 2), _PIECE_EVERY)  # the start at least
+    return sum(squeezed[at : at + _SHOWN_PIECE] in haystack for at in starts) / len(starts)
 
 
 def _visible_text(tree: HtmlElement) -> str:

@@ -53,7 +53,13 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 from lxml.html import HtmlElement, fragment_fromstring  # type: ignore[import-untyped]
 
-__all__ = ["MIN_BODY_CHARS", "json_ld_paragraphs", "script_paragraphs", "structured_paragraphs"]
+__all__ = [
+    "MIN_BODY_CHARS",
+    "count_sentences",
+    "json_ld_paragraphs",
+    "script_paragraphs",
+    "structured_paragraphs",
+]
 
 # A body is at least this long (its paragraphs' characters) and has this many sentences.
 MIN_BODY_CHARS = 200
@@ -623,6 +629,11 @@ def _prose_letters(text: str, *, sentences: int = _MIN_SENTENCES) -> float:
     ):
         return 0.0
     return letters * len(text) / len(sample)
+
+
+def count_sentences(text: str) -> int:
+    """How many sentences end in ``text`` (in the scripts of the corpus's languages)."""
+    return len(_SENTENCE_END.findall(text))
 
 
 def _looks_cut(paragraphs: list[str]) -> bool:

@@ -452,6 +452,69 @@ def test_extract_keeps_a_live_blog_over_the_one_entry_its_json_ld_holds() -> Non
     assert result.text == "\n\n".join(entries)
 
 
+def test_extract_keeps_a_shown_article_over_a_script_body_that_gathers_the_shop() -> None:
+    # The page shows its article; a script gathers that article with the page's shop
+    # carousel and ad slots (product names, shops, tracking words: no sentences), far
+    # longer than the article, none of it shown. The article stands.
+    shop = [
+        f"{item} {shop}.se nofollow noreferrer section:{n:08x} tag:{n * 7:08x} banner native"
+        for n, (item, shop) in enumerate(
+            [("Teddy jacket with a high collar", "aimn"), ("Leopard print tights", "stronger")] * 20
+        )
+    ]
+    data = {"props": {"pageProps": {"article": {"headline": TITLE, "body": BODY + shop}}}}
+    head = script(as_js(data), ' id="__NEXT_DATA__" type="application/json"')
+    body = f"<article><h1>{TITLE}</h1>{BODY_HTML}</article>"
+    assert sum(map(len, shop)) > 5 * len(BODY_TEXT)  # the page shows a tenth of that body
+    result = extract(page(head, body).encode())
+    assert result is not None
+    assert result.text == BODY_TEXT
+
+
+FERRY_MORE = [
+    "The terminal's last crossing is set for the end of March. A farewell service for the "
+    "crew and their families will be held in the waiting hall the evening before.",
+    "The harbour board said it would look for a buyer for the building, which is listed, "
+    "and that the piers would be made safe before the site is sold or let.",
+    "Island shopkeepers asked the council to keep a freight service running until the "
+    "bridge opens. The council said it would put the question to the regional authority.",
+    "The ferry company, which employs forty people at the terminal, said most of its staff "
+    "would be offered work on the company's other routes along the coast.",
+    "A petition to save the terminal gathered more than three thousand names in a week. "
+    "Its organisers said they would ask the courts to review the council's decision.",
+    "The mayor said the council had weighed the islanders' needs against the cost of a "
+    "new pier, which engineers put at more than twenty million.",
+]
+
+
+def test_extract_takes_a_json_ld_body_whose_first_line_a_teaser_shows() -> None:
+    # A client-rendered page: the HTML holds a list of stories, this one's among them as a
+    # teaser (its first line). The JSON-LD body is one long paragraph: showing its first
+    # line is not showing it.
+    article = " ".join([*BODY, *FERRY_MORE])
+    teaser = article[:90] + "..."
+    stories = "".join(f"<li><p>{line}</p></li>" for line in [*NOT_THE_ARTICLE[:6], teaser])
+    head = json_ld({"@type": "NewsArticle", "headline": TITLE, "articleBody": article})
+    body = f"<main><h1>{TITLE}</h1><div id='root'></div><ul>{stories}</ul></main>"
+    result = extract(page(head, body).encode())
+    assert result is not None
+    assert result.text == article
+
+
+def test_extract_takes_a_json_ld_body_held_in_a_copy_box_as_shown_nowhere() -> None:
+    # A "copy this article" tool holds the body in a form field; trafilatura finds the
+    # related stories the page lists. A text area's text is not the page showing the body.
+    article = [*BODY, *FERRY_MORE]
+    head = json_ld({"@type": "NewsArticle", "headline": TITLE, "articleBody": "\n\n".join(article)})
+    stories = "".join(f"<p>{line}</p>" for line in NOT_THE_ARTICLE)
+    copy_box = f"<form><textarea rows='6'>{' '.join(article)}</textarea></form>"
+    body = f"<main><h1>{TITLE}</h1><div id='root'></div><section>{stories}</section>"
+    body += f"{copy_box}</main>"
+    result = extract(page(head, body).encode())
+    assert result is not None
+    assert result.text == "\n\n".join(article)
+
+
 def test_hindi_body_reads_as_prose() -> None:
     # Hindi ends its sentences with a danda (।), and a third of its characters are vowel
     # signs, which are not letters to Python's re.
