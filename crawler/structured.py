@@ -64,11 +64,12 @@ __all__ = [
 # A body is at least this long (its paragraphs' characters) and has this many sentences.
 MIN_BODY_CHARS = 200
 _MIN_SENTENCES = 3
-# Of its non-space characters at least this share are letters; at most this share are
-# the characters of URLs, and of code ({ } = ; < > | \ are rare in prose, CSS and JS are
-# full of them).
+# At most this share of its non-space characters are URLs' (more is a list of links),
+# and at most this share are code's ({ } = ; < > | \ are rare in prose, CSS and JS are
+# full of them); the URLs left out (a shopping list or a story citing its sources prints
+# them), at least this share of the rest are letters.
+_MAX_URL_SHARE = 0.5
 _MIN_LETTER_SHARE = 0.6
-_MAX_URL_SHARE = 0.2
 _MAX_CODE_SHARE = 0.02
 # A candidate from a script holds at least this share of the title's and description's
 # words, when the page has any: long prose in a script that has nothing to do with the
@@ -164,6 +165,9 @@ _ENDS_SENTENCE = re.compile(r"[.!?。！？।\"'”’»)\]]\s*$")
 _ELLIPSIS = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
 _URL = re.compile(r"(?:https?:)?//\S+|www\.\S+")
 _CODE = re.compile(r"[{}=;<>|\\]")
+# A text that begins as JSON or as a script's code is data, however much prose its
+# strings hold (a JSON-LD block kept as a string, a page's state).
+_DATA_START = re.compile(r'\s*(?:[\[{]\s*["\[{]|(?:var|let|const|window|self)\b)')
 _WORD = re.compile(r"(?:\w|[\u0300-\u036f\u0900-\u0963\u0966-\u0dff\u0e00-\u0e7f])+")  # as _LETTERS
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -614,18 +618,20 @@ def _size(candidate: _Candidate) -> int:
 
 def _prose_letters(text: str, *, sentences: int = _MIN_SENTENCES) -> float:
     """How many letters ``text`` has if it reads as an article's prose (long enough,
-    mostly letters, ``sentences`` sentences at least, few URLs, no code), else 0. Shares
+    mostly letters, ``sentences`` sentences at least, not mostly URLs, no code), else 0. Shares
     are measured on its start: a long text costs no more than a short one."""
-    if len(text) < MIN_BODY_CHARS:
+    if len(text) < MIN_BODY_CHARS or _DATA_START.match(text):
         return 0.0
     sample = text[:_SAMPLE_CHARS]
-    visible = len(sample) - sum(map(len, _SPACE.findall(sample)))
-    letters = sum(map(len, _LETTERS.findall(sample)))
+    urls = sum(map(len, _URL.findall(sample)))
+    prose = _URL.sub(" ", sample)
+    visible = len(prose) - sum(map(len, _SPACE.findall(prose)))
+    letters = sum(map(len, _LETTERS.findall(prose)))
     if (
-        letters < _MIN_LETTER_SHARE * visible
-        or len(_SENTENCE_END.findall(sample)) < sentences
-        or sum(map(len, _URL.findall(sample))) > _MAX_URL_SHARE * visible
-        or len(_CODE.findall(sample)) > _MAX_CODE_SHARE * visible
+        urls > _MAX_URL_SHARE * (visible + urls)
+        or letters < _MIN_LETTER_SHARE * visible
+        or len(_SENTENCE_END.findall(prose)) < sentences
+        or len(_CODE.findall(sample)) > _MAX_CODE_SHARE * (visible + urls)
     ):
         return 0.0
     return letters * len(text) / len(sample)

@@ -5,6 +5,7 @@ and crawler.extract's use of them when the HTML gives no text."""
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -262,6 +263,19 @@ def test_the_same_page_gives_the_same_paragraphs() -> None:
             id="urls",
         ),
         pytest.param(
+            script(
+                "window.__S__ = "
+                + json.dumps(
+                    {"html": json.dumps({"@type": "NewsArticle", "articleBody": BODY_TEXT})}
+                )
+            ),
+            id="json-kept-as-a-string",
+        ),
+        pytest.param(
+            script("window.__S__ = " + json.dumps({"text": "var state = " + json.dumps(BODY)})),
+            id="code-kept-as-a-string",
+        ),
+        pytest.param(
             script("window.__S__ = " + json.dumps({"body": BODY_TEXT}), ' src="/app.js"'),
             id="script-with-src",
         ),
@@ -450,6 +464,22 @@ def test_extract_keeps_a_live_blog_over_the_one_entry_its_json_ld_holds() -> Non
     result = extract(page(head, body).encode())
     assert result is not None
     assert result.text == "\n\n".join(entries)
+
+
+def test_a_shopping_list_that_prints_its_links_reads_as_prose() -> None:
+    # A deals post: a few paragraphs, then items each with its shop link printed under
+    # it, a fifth of the text in URLs. The links are not its prose, nor against it.
+    items = [
+        f"{n}) Lego set {7500 + n}, the ferry terminal\nhttps://amzn.to/2i{n:05d}"
+        for n in range(1, 13)
+    ]
+    body = "\n\n".join([*BODY, *items])
+    data = {"props": {"pageProps": {"article": {"headline": TITLE, "body": body}}}}
+    paragraphs = paragraphs_of(
+        page(script(as_js(data), ' id="__NEXT_DATA__" type="application/json"'))
+    )
+    assert paragraphs == [*BODY, *items]
+    assert sum(len(url) for url in re.findall(r"https://\S+", body)) > 0.2 * len(body)
 
 
 def test_extract_keeps_a_shown_article_over_a_script_body_that_gathers_the_shop() -> None:
