@@ -475,6 +475,38 @@ def test_an_edit_of_the_json_text_changes_every_copy_of_it() -> None:
     assert new_markup.count(new_word) == markup.count(new_word) + 1
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_an_edit_reaches_the_copies_that_write_entities(seed: int) -> None:
+    # The JSON-LD copy is plain text; the Next.js copy writes quotes and umlauts as HTML
+    # entities; the site's own app state escapes them once more (&amp;uuml;) and writes
+    # "&" as \u0026 in its code. Whichever word is edited, every copy gets the edit.
+    plain = (
+        'Der Bürgermeister sagte: "Die Brücke öffnet am Montag wieder." Die Arbeiten an der '
+        "Fahrbahn dauern länger als geplant, über den ganzen Winter. Der Verkehr läuft einspurig."
+    )
+    markup = "<p>" + htmlib.escape(plain).replace("ü", "&uuml;").replace("ä", "&auml;") + "</p>"
+    state = markup.replace("&", "&amp;").replace("&amp;lt;", "&lt;").replace("&amp;gt;", "&gt;")
+    ld = {"@type": "NewsArticle", "articleBody": plain}
+    nd = {"props": {"pageProps": {"article": {"content": markup}}}}
+    app = "window.__STATE__ = " + json.dumps({"story": {"body": state}}).replace("&", "\\u0026")
+    page = (
+        f'<html><head><script type="application/ld+json">{json.dumps(ld)}</script></head><body>'
+        f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(nd)}</script>'
+        f"<script>{app}</script></body></html>"
+    )
+    edited = traps.edit_structured_word(page, seed)
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", edited, re.S)
+    texts = [
+        json.loads(scripts[0])["articleBody"],
+        htmlib.unescape(json.loads(scripts[1])["props"]["pageProps"]["article"]["content"]),
+        htmlib.unescape(htmlib.unescape(scripts[2].replace("\\u0026", "&"))),
+    ]
+    changed = [w for w in texts[0].split() if w not in plain.split()]
+    assert len(changed) == 1
+    for text in texts[1:]:
+        assert re.sub(r"<[^>]+>", "", text).count(changed[0]) == texts[0].count(changed[0])
+
+
 @pytest.mark.parametrize("style", traps.JSON_STYLES)
 def test_an_edit_of_the_json_text_changes_one_word(style: str) -> None:
     page, html = corpus_page("en")

@@ -2268,12 +2268,16 @@ def _word_edit(text: str, rng: random.Random) -> tuple[re.Pattern[str], str] | N
     if not _CJK.search(match.group(1)):  # whole words of the context only
         before = re.sub(r"^\w+", "", before) if match.start(1) > _CONTEXT_CHARS else before
         after = re.sub(r"\w+$", "", after)
-    # The context starts and ends with a word, so the pattern can start and end at one.
+    # The context starts and ends with a word, so the pattern can start and end at one;
+    # its entities read as the letters they stand for (see loose).
+    before, after = (_unescaped(context) for context in (before, after))
     before, after = re.sub(r"^\W+", "", before), re.sub(r"\W+$", "", after)
 
     def loose(context: str) -> str:
+        # A copy may write a quote or a letter as an HTML entity (&quot;, &uuml;, and
+        # escaped once more as &amp;uuml; in a site's data): the CMS edits that copy too.
         return "".join(
-            r"\W+" if _NON_WORD_RUN.fullmatch(part) else re.escape(part)
+            _LOOSE_GAP if _NON_WORD_RUN.fullmatch(part) else _loose_word(part)
             for part in re.split(r"(\W+)", context)
             if part
         )
@@ -2281,8 +2285,31 @@ def _word_edit(text: str, rng: random.Random) -> tuple[re.Pattern[str], str] | N
     word = match.group(1)
     # Chinese and Japanese contexts start and end in mid-run: no word edges to hold to.
     edge_before, edge_after = ("", "") if _CJK.search(word) else (r"(?<!\w)", r"(?!\w)")
-    pattern = f"{edge_before}{loose(before)}(?P<word>{re.escape(word)}){loose(after)}{edge_after}"
+    pattern = f"{edge_before}{loose(before)}(?P<word>{_loose_word(word)}){loose(after)}{edge_after}"
     return re.compile(pattern), word
+
+
+# An entity as a copy may write it: in HTML, escaped once more, in a script's string.
+_ENTITY = r"(?:&|\\u0026)(?:amp;)?(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+\d*);"
+
+
+_JSON_ESCAPE = r"\\u[0-9a-fA-F]{4}"  # a letter in a script's JSON written as ASCII
+
+
+def _unescaped(text: str) -> str:
+    return htmlib.unescape(htmlib.unescape(text.replace("\\u0026", "&")))
+
+
+_LOOSE_GAP = rf"(?:{_ENTITY}|\W)+"
+
+
+def _loose_word(word: str) -> str:
+    """A pattern for ``word`` that also finds it with its letters beyond ASCII written as
+    HTML entities or JSON escapes."""
+    return "".join(
+        re.escape(c) if c.isascii() else f"(?:{re.escape(c)}|{_ENTITY}|{_JSON_ESCAPE})"
+        for c in word
+    )
 
 
 def _new_word(word: str, rng: random.Random) -> str:
@@ -2321,8 +2348,8 @@ def edit_structured_word(page: str, seed: int) -> str:
     new_word = _new_word(word, rng)
 
     def replace(match: re.Match[str]) -> str:
-        whole, at = match.group(0), match.start("word") - match.start(0)
-        return whole[:at] + new_word + whole[at + len(word) :]
+        whole, start = match.group(0), match.start(0)
+        return whole[: match.start("word") - start] + new_word + whole[match.end("word") - start :]
 
     pieces, at = [], 0
     for match, data in scripts:
