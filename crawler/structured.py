@@ -46,7 +46,7 @@ import functools
 import html
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,6 +103,11 @@ _MAX_WORD_LOOKS = 50  # places a title word is looked at in a candidate
 _MAX_HTML_CHARS = 500_000  # of one candidate string
 _MAX_LIST_ITEMS = 5_000  # of one list
 _MAX_KEY_CHARS = 40
+# A body beside the page's headline: the last "headline" or "title" this many characters
+# before it at most, as long as this at least when it is a part of the page's title.
+_HEADLINE_WINDOW = 2_000
+_MIN_HEADLINE_CHARS = 15
+_HEADLINE_KEY = re.compile(r'"(?:headline|title)"\s*:\s*("(?:[^"\\]|\\.){1,500}")')
 
 # Keys (lower-cased, letters only) whose string value may be an article body.
 # fmt: off
@@ -231,7 +236,8 @@ def structured_paragraphs(
     if declared is not None and not _looks_cut(declared.paragraphs):
         return declared.paragraphs
     floor = _MIN_SCRIPT_OVERLAP if reference else 0.0
-    found = _choose(_script_bodies(_inline_scripts(tree, budget), budget), reference, floor)
+    bodies, owned = _script_bodies(_inline_scripts(tree, budget), budget, title)
+    found = _choose(bodies, reference, floor, owned=owned)
     if found is None or (declared is not None and declared.score >= found.score):
         found = declared
     return found.paragraphs if found is not None else []
@@ -245,7 +251,8 @@ def script_paragraphs(
     budget = _Budget()
     reference = _reference(title, description)
     floor = _MIN_SCRIPT_OVERLAP if reference else 0.0
-    found = _choose(_script_bodies(_inline_scripts(tree, budget), budget), reference, floor)
+    bodies, owned = _script_bodies(_inline_scripts(tree, budget), budget, title)
+    found = _choose(bodies, reference, floor, owned=owned)
     return found.paragraphs if found is not None else []
 
 
@@ -338,27 +345,60 @@ def _loads(text: str, budget: _Budget) -> Any:
     return decoded[0]
 
 
-def _script_bodies(scripts: Iterator[str], budget: _Budget) -> list[_Candidate]:
-    """Candidate bodies in the JSON of inline scripts, Next.js's stream included."""
+def _script_bodies(
+    scripts: Iterator[str], budget: _Budget, title: str | None
+) -> tuple[list[_Candidate], set[_Candidate]]:
+    """Candidate bodies in the JSON of inline scripts, Next.js's stream included, and
+    those of them that sit beside the page's own headline (:func:`_beside_headline`)."""
     found: list[_Candidate] = []
+    owned: set[_Candidate] = set()
     flight: list[str] = []
+    wanted = _folded(title) if title else ""
+
+    def read(document: str) -> None:
+        for key, value, at in _keyed_values(document, budget):
+            before = len(found)
+            _walk(key, value, {}, found, budget)
+            if len(found) > before and wanted and _beside_headline(document, at, wanted):
+                owned.update(found[before:])
+
     for text in scripts:
         if "__next_f" in text:
             flight.extend(_strings_after(text, _FLIGHT_PUSH, budget))
-        for key, value in _keyed_values(text, budget):
-            _walk(key, value, {}, found, budget)
+        read(text)
         for document in _strings_after(text, _JSON_PARSE, budget):
-            for key, value in _keyed_values(document, budget):
-                _walk(key, value, {}, found, budget)
+            read(document)
     if flight:
         texts, rows = _flight_rows("".join(flight))
         for row in rows:
-            for key, value in _keyed_values(row, budget):
+            for key, value, _ in _keyed_values(row, budget):
                 _walk(key, value, texts, found, budget)
-    return found
+    return found, owned
 
 
-def _keyed_values(text: str, budget: _Budget) -> Iterator[tuple[str, Any]]:
+def _beside_headline(text: str, at: int, title: str) -> bool:
+    """Whether the last headline or title in the JSON before ``at`` (within
+    :data:`_HEADLINE_WINDOW` characters) is the page's own ``title`` (folded), or the part
+    of it that is not the site's name or a section: the body at ``at`` is then the one
+    the page's article object holds, whatever words its title and description use."""
+    window = text[max(0, at - _HEADLINE_WINDOW) : at]
+    last = None
+    for match in _HEADLINE_KEY.finditer(window):
+        last = match
+    if last is None:
+        return False
+    try:
+        headline = _folded(json.loads(last.group(1)))
+    except ValueError:
+        return False
+    return headline == title or (len(headline) >= _MIN_HEADLINE_CHARS and headline in title)
+
+
+def _folded(text: str) -> str:
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def _keyed_values(text: str, budget: _Budget) -> Iterator[tuple[str, Any, int]]:
     """The JSON values under body-ish keys in a script's text (JSON, or code holding
     some), in order, each decoded once: keys inside a decoded value are the walk's.
 
@@ -390,7 +430,7 @@ def _keyed_values(text: str, budget: _Budget) -> Iterator[tuple[str, Any]]:
         decoded = _decode(text, start, budget)
         if decoded is not None:
             value, position = decoded
-            yield key, value
+            yield key, value, opening
 
 
 def _strings_after(text: str, marker: str, budget: _Budget) -> Iterator[str]:
@@ -576,10 +616,12 @@ def _choose(
     floor: float,
     *,
     declared: bool = False,
+    owned: Collection[_Candidate] = (),
 ) -> _Choice | None:
     """The candidate that most looks like the article's body, or None. A ``declared``
     body (JSON-LD's ``articleBody``) need not be written in sentences: some sites write
-    theirs as lines without a full stop."""
+    theirs as lines without a full stop. Nor need one ``owned`` by the page's article
+    object (beside its headline), which holds the title's words however few it uses."""
     # The longest first; of equal length the first found.
     unique = sorted(dict.fromkeys(candidates), key=_size, reverse=True)[:_MAX_CANDIDATES]
     choices: list[_Choice] = []
@@ -593,10 +635,11 @@ def _choose(
         else:
             continue
         text = "\n\n".join(paragraphs)
-        letters = _prose_letters(text, sentences=0 if declared else _MIN_SENTENCES)
+        own = raw in owned
+        letters = _prose_letters(text, sentences=0 if declared or own else _MIN_SENTENCES)
         if not letters:
             continue
-        share = _overlap(reference, text) if reference else 1.0
+        share = _overlap(reference, text) if reference and not own else 1.0
         if share >= floor:
             choices.append(_Choice(paragraphs, letters * (0.5 + 0.5 * share)))
     if not choices:

@@ -227,6 +227,34 @@ def test_the_article_that_shares_the_title_wins_over_a_longer_one() -> None:
     assert paragraphs_of(page(script("window.__S__ = " + json.dumps(state)))) == BODY
 
 
+# An opinion piece whose title and teaser use none of its body's words.
+OPINION_TITLE = "Opinion | Is it time to let the old pier go?"
+OPINION = [
+    "Every town has a structure it cannot afford and cannot bear to lose. Ours stands on "
+    "forty wooden legs in the harbour, and the storms of the last two winters took six.",
+    "Repairs would cost more than the council spends on roads in a year. A new crossing, "
+    "when it comes, will make the ferry an outing rather than a commute.",
+]
+
+
+def test_a_body_beside_the_pages_headline_is_the_article_whatever_its_words() -> None:
+    # The article object holds the headline (the page's title, less the section) and the
+    # body; the body shares too few of the title's and teaser's words to pass as this
+    # page's on words alone.
+    article = {
+        "headline": OPINION_TITLE.removeprefix("Opinion | "),
+        "teaser": {"text": "A columnist weighs sentiment against the budget."},
+        "bodyHtml": "".join(f"<p>{p}</p>" for p in OPINION),
+    }
+    data = {"props": {"pageProps": {"data": {"article": article}}}}
+    html = page(script(as_js(data), ' id="__NEXT_DATA__" type="application/json"'))
+    assert structured_paragraphs(tree_of(html), title=OPINION_TITLE) == OPINION
+    # The same body beside another story's headline is a related story's, not this page's.
+    article["headline"] = "Reindeer move their grazing grounds earlier each year"
+    html = page(script(as_js(data), ' id="__NEXT_DATA__" type="application/json"'))
+    assert structured_paragraphs(tree_of(html), title=OPINION_TITLE) == []
+
+
 def test_the_same_page_gives_the_same_paragraphs() -> None:
     html = page(script(as_js(NEXT_DATA), ' id="__NEXT_DATA__" type="application/json"'))
     tree = tree_of(html)
