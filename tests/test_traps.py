@@ -479,14 +479,15 @@ def test_an_edit_of_the_json_text_changes_every_copy_of_it() -> None:
 def test_an_edit_reaches_the_copies_that_write_entities(seed: int) -> None:
     # The JSON-LD copy is plain text; the Next.js copy writes quotes and umlauts as HTML
     # entities; the site's own app state escapes them once more (&amp;uuml;) and writes
-    # "&" as \u0026 in its code. Whichever word is edited, every copy gets the edit.
+    # "&" as \u0026 in its code; the JSON-LD holds the text twice. Whichever word is
+    # edited, every copy gets the edit.
     plain = (
         'Der Bürgermeister sagte: "Die Brücke öffnet am Montag wieder." Die Arbeiten an der '
         "Fahrbahn dauern länger als geplant, über den ganzen Winter. Der Verkehr läuft einspurig."
     )
     markup = "<p>" + htmlib.escape(plain).replace("ü", "&uuml;").replace("ä", "&auml;") + "</p>"
     state = markup.replace("&", "&amp;").replace("&amp;lt;", "&lt;").replace("&amp;gt;", "&gt;")
-    ld = {"@type": "NewsArticle", "articleBody": plain}
+    ld = {"@type": "NewsArticle", "articleBody": plain, "abstract": plain}  # a second copy
     nd = {"props": {"pageProps": {"article": {"content": markup}}}}
     app = "window.__STATE__ = " + json.dumps({"story": {"body": state}}).replace("&", "\\u0026")
     page = (
@@ -498,6 +499,7 @@ def test_an_edit_reaches_the_copies_that_write_entities(seed: int) -> None:
     scripts = re.findall(r"<script[^>]*>(.*?)</script>", edited, re.S)
     texts = [
         json.loads(scripts[0])["articleBody"],
+        json.loads(scripts[0])["abstract"],
         htmlib.unescape(json.loads(scripts[1])["props"]["pageProps"]["article"]["content"]),
         htmlib.unescape(htmlib.unescape(scripts[2].replace("\\u0026", "&"))),
     ]

@@ -2351,12 +2351,22 @@ def edit_structured_word(page: str, seed: int) -> str:
         whole, start = match.group(0), match.start(0)
         return whole[: match.start("word") - start] + new_word + whole[match.end("word") - start :]
 
+    def edit_strings(value: Any) -> tuple[Any, int]:
+        """The JSON value with the sentence edited in every string of it (a body, and
+        any other copy: a description, a string of escaped JSON), and how many edits."""
+        if isinstance(value, str):
+            return found.subn(replace, value)
+        if isinstance(value, list | dict):
+            count = 0
+            for key, item in list(value.items() if isinstance(value, dict) else enumerate(value)):
+                value[key], changed = edit_strings(item)
+                count += changed
+            return value, count
+        return value, 0
+
     pieces, at = [], 0
     for match, data in scripts:
-        count = 0
-        for holder, key in _body_holders(data):
-            holder[key], changed = found.subn(replace, holder[key])
-            count += changed
+        data, count = edit_strings(data)
         # Between scripts: what the HTML still shows of the text. Then the script: its JSON
         # written anew, or (another copy, in the page's own code) the sentence edited.
         pieces.append(found.sub(replace, page[at : match.start(2)]))
