@@ -19,7 +19,9 @@ article at all, or not all of it, and storing them would make versions no editor
   article's start (another block, a JSON-LD body, what a teaser left of the article
   below its box), so the page's own text is read too: one that ends in the middle of
   the archived text, or shows its start and then a call to subscribe that the archived
-  page did not show.
+  page did not show. A text that holds the archived article (edited, at most) is the
+  article, whatever the page shows of it (a client-rendered page shows a teaser of the
+  body its data holds).
 
 Either way the fetch is recorded with its outcome and reason, the article keeps its
 last version and status, and it is tried again with backoff (``storage/recheck.py``).
@@ -492,6 +494,10 @@ def judge(
         return None
     if len(text) >= len(previous) and not signals.get("visible"):
         return None  # neither a fraction of the article nor its beginning
+    if shared_share(previous, text) > MAX_KEPT_SHARE:
+        # The text holds the archived article (edited, at most), whatever the page shows
+        # of it: a client-rendered page shows a teaser of the body its data holds.
+        return None
     cut = _cut_verdict(previous, text, signals, archived or {})
     if cut is not None:
         return cut

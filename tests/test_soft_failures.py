@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -299,3 +300,28 @@ def test_a_page_that_never_reached_its_end_is_cut_only_mid_paragraph() -> None:
     edited = "\n\n".join(PARAGRAPHS[:4])
     shorter = signals(complete=False, visible=page)
     assert judge(previous=ARTICLE, text=edited, signals=shorter, archived=never) is None
+
+
+def test_an_edit_of_a_client_rendered_page_behind_its_teaser_is_a_version() -> None:
+    """A page renders its article from its JSON-LD and shows a teaser of it above a call
+    to subscribe, on every load. The text is the body the data holds: an edit of it is a
+    version, however little of it the page shows."""
+
+    def page(body: str) -> bytes:
+        data = json.dumps(
+            {"@type": "NewsArticle", "headline": "Ferry fares to rise", "articleBody": body}
+        )
+        shown = body.split("\n\n")[0][:90] + "…"
+        html = _page(f"<p>{shown}</p>", BOX).decode()
+        return html.replace(
+            "</head>", f'<script type="application/ld+json">{data}</script></head>'
+        ).encode()
+
+    archived, before = _read(page(ARTICLE))
+    assert archived == ARTICLE
+    edited_body = ARTICLE.replace("sailings.", "timetables.", 1)
+    edited, after = _read(page(edited_body))
+    assert edited == edited_body
+    assert (
+        judge(previous=archived, text=edited, signals=after, archived=page_record(before)) is None
+    )
