@@ -46,6 +46,7 @@ import functools
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -395,7 +396,8 @@ def _beside_headline(text: str, at: int, title: str) -> bool:
 
 
 def _folded(text: str) -> str:
-    return _SPACE.sub(" ", text).strip().casefold()
+    """A headline as compared: compatibility forms ("…" is "..."), spaces and case folded."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
 def _keyed_values(text: str, budget: _Budget) -> Iterator[tuple[str, Any, int]]:

@@ -255,6 +255,16 @@ def test_a_body_beside_the_pages_headline_is_the_article_whatever_its_words() ->
     assert structured_paragraphs(tree_of(html), title=OPINION_TITLE) == []
 
 
+def test_a_headline_written_with_an_ellipsis_character_is_the_page_s_title() -> None:
+    # The data writes "…" where the page's title writes "...", and the title adds the
+    # site's section after a dash.
+    article = {"headline": "Let the pier go…", "bodyHtml": "".join(f"<p>{p}</p>" for p in OPINION)}
+    data = {"props": {"pageProps": {"article": article}}}
+    html = page(script(as_js(data), ' id="__NEXT_DATA__" type="application/json"'))
+    title = "Let the pier go... — Opinion"
+    assert structured_paragraphs(tree_of(html), title=title) == OPINION
+
+
 def test_the_same_page_gives_the_same_paragraphs() -> None:
     html = page(script(as_js(NEXT_DATA), ' id="__NEXT_DATA__" type="application/json"'))
     tree = tree_of(html)
