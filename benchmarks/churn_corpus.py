@@ -335,6 +335,9 @@ def shown(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{name} {count}" for name, count in sorted(counts.items())) or "none"
 
 
+_IDS_SHOWN = 12  # pages named in a figure's detail
+
+
 class Trap:
     """One kind of trap on a loopback site of its own (one source of the config), served
     to the crawls phase by phase: `serve` before the crawl of a phase, `observe` after."""
@@ -406,6 +409,13 @@ class Trap:
 
     def outcome_note(self, phase: int) -> str:
         return f"fetch outcomes: {shown(self.outcomes.get(phase, Counter()))}"
+
+    def ids(self, indexes: Sequence[int]) -> str:
+        """The corpus ids of the pages a figure counts (the first few), to look into."""
+        if not indexes:
+            return ""
+        more = f" and {len(indexes) - _IDS_SHOWN} more" if len(indexes) > _IDS_SHOWN else ""
+        return f" ({', '.join(self.pages[i].id for i in indexes[:_IDS_SHOWN])}{more})"
 
 
 class Datelines(Trap):
@@ -481,9 +491,6 @@ class Datelines(Trap):
                 + f"; {self.timing()}",
             ),
         ]
-
-    def ids(self, indexes: Sequence[int]) -> str:
-        return f" ({', '.join(self.pages[i].id for i in indexes[:5])})" if indexes else ""
 
 
 class SoftFailures(Trap):
@@ -702,7 +709,7 @@ class CutBodies(Trap):
                 "0",
                 "pages",
                 f"{scope}: {len(self.edited)} pages whole again but for their last paragraph "
-                f"(a real cut): {len(self.missed)} without a new version; "
+                f"(a real cut): {len(self.missed)} without a new version{self.ids(self.missed)}; "
                 f"{self.outcome_note(2)}; {self.timing()}",
             ),
         ]
@@ -1016,7 +1023,8 @@ class StructuredData(Trap):
                 "pages",
                 f"{scope}: {len(self.served)} client-rendered pages (the body only in "
                 "structured data) as new URLs: pages the first crawl stored no text of: "
-                + ", ".join(f"{s} {no_text[s]} of {n}" for s, n in styles.items()),
+                + ", ".join(f"{s} {no_text[s]} of {n}" for s, n in styles.items())
+                + self.ids(self.no_text),
             ),
             figure(
                 "churn_structured_data_f1",
@@ -1033,7 +1041,7 @@ class StructuredData(Trap):
                 "0",
                 "versions",
                 f"{scope}: the same pages with the boilerplate and ids of another load: "
-                f"{len(self.false)} new versions; {self.outcome_note(1)}",
+                f"{len(self.false)} new versions{self.ids(self.false)}; {self.outcome_note(1)}",
             ),
             figure(
                 "churn_structured_data_missed_versions",
@@ -1041,7 +1049,8 @@ class StructuredData(Trap):
                 "0",
                 "pages",
                 f"{scope}: {len(self.edited)} pages with one word of the JSON text edited (and "
-                f"new boilerplate): {len(self.missed)} without a new version; {self.timing()}",
+                f"new boilerplate): {len(self.missed)} without a new version"
+                f"{self.ids(self.missed)}; {self.timing()}",
             ),
         ]
 
