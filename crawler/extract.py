@@ -75,6 +75,7 @@ from crawler.noise import (
 )
 from crawler.structured import (
     count_sentences,
+    holds_the_title,
     json_ld_paragraphs,
     script_paragraphs,
     structured_paragraphs,
@@ -631,15 +632,24 @@ def _body_the_page_does_not_show(
     title, description = _title_and_description(tree, doc)
     declared = drop_noise_paragraphs(json_ld_paragraphs(tree, title=title, description=description))
     if declared and _replaces(declared, paragraphs, tree, declared=True):
-        return declared
+        # A declared body holding fewer of the title's words than a script's body must
+        # (another story's, in a site's JSON-LD) gives way to a script body that does.
+        if holds_the_title(declared, title=title, description=description):
+            return declared
+        found = _script_body(tree, title, description)
+        return found if found and _replaces(found, paragraphs, tree) else declared
     if declared and _share_within(paragraphs, "".join(declared)) >= 0.5:
         return []  # the text is the body the page declares: the article
     if sum(map(len, paragraphs)) >= _CHECK_BELOW_CHARS and not _has_data_island(tree):
         return []
-    found = drop_noise_paragraphs(script_paragraphs(tree, title=title, description=description))
+    found = _script_body(tree, title, description)
     if found and _replaces(found, paragraphs, tree):
         return found
     return []
+
+
+def _script_body(tree: HtmlElement, title: str | None, description: str | None) -> list[str]:
+    return drop_noise_paragraphs(script_paragraphs(tree, title=title, description=description))
 
 
 def _replaces(

@@ -57,6 +57,7 @@ from lxml.html import HtmlElement, fragment_fromstring  # type: ignore[import-un
 __all__ = [
     "MIN_BODY_CHARS",
     "count_sentences",
+    "holds_the_title",
     "json_ld_paragraphs",
     "script_paragraphs",
     "structured_paragraphs",
@@ -242,6 +243,15 @@ def structured_paragraphs(
     if found is None or (declared is not None and declared.score >= found.score):
         found = declared
     return found.paragraphs if found is not None else []
+
+
+def holds_the_title(
+    paragraphs: list[str], *, title: str | None = None, description: str | None = None
+) -> bool:
+    """Whether a body holds as many of the title's and description's words as one from a
+    script must to pass as the page's (:data:`_MIN_SCRIPT_OVERLAP`; True without them)."""
+    reference = _reference(title, description)
+    return not reference or _overlap(reference, "\n\n".join(paragraphs)) >= _MIN_SCRIPT_OVERLAP
 
 
 def script_paragraphs(

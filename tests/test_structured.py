@@ -492,6 +492,21 @@ def test_extract_takes_a_json_ld_body_over_a_notice_the_page_shows() -> None:
     assert result.text == BODY_TEXT
 
 
+def test_extract_takes_the_script_body_over_another_story_s_json_ld_body() -> None:
+    # The site's JSON-LD holds a related story's body; the article (about the ferry
+    # terminal, as the title) is in __NEXT_DATA__; the HTML shows a cookie notice.
+    article = [*BODY, *FERRY_MORE]
+    head = json_ld({"@type": "NewsArticle", "headline": TITLE, "articleBody": "\n\n".join(OTHER)})
+    markup = "".join(f"<p>{p}</p>" for p in article)
+    data = {"props": {"pageProps": {"article": {"headline": TITLE, "body": markup}}}}
+    head += script(as_js(data), ' id="__NEXT_DATA__" type="application/json"')
+    notice = f"<p>{NOT_THE_ARTICLE[-1]}</p>"  # a cookie notice
+    body = f"<main><h1>{TITLE}</h1><div id='root'></div><section>{notice}</section></main>"
+    result = extract(page(head, body).encode())
+    assert result is not None
+    assert result.text == "\n\n".join(article)
+
+
 def test_extract_keeps_a_live_blog_over_the_one_entry_its_json_ld_holds() -> None:
     # A live blog shows many entries; its JSON-LD articleBody is one of them, an older one
     # the page no longer shows. The entries the page shows are the article.
