@@ -284,6 +284,24 @@ def test_remove_last_paragraph_removes_only_the_last_one(lang: str) -> None:
     assert after == before[:-1]
 
 
+def test_remove_last_paragraph_removes_the_text_s_last_not_the_markup_s() -> None:
+    # A "recommended" box the text holds mid-article stands after the body in the markup.
+    body = [
+        "The harbour authority said on Monday that ferry fares would rise in January.",
+        "The operator blamed the cost of fuel and of repairs to its two oldest ships.",
+        "Island councillors said they would ask the government to cap the increase.",
+    ]
+    box = "How the new bridge will change island life"
+    html = (
+        "<html><body><article>" + "".join(f"<p>{p}</p>" for p in body) + "</article>"
+        f"<aside><p>{box}</p></aside></body></html>"
+    )
+    kept = "\n\n".join([body[0], box, *body[1:]])
+    edited = traps.remove_last_paragraph(html, kept)
+    assert body[2] not in edited
+    assert box in edited and body[1] in edited
+
+
 # -- A/B tests ---------------------------------------------------------------------------
 
 

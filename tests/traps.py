@@ -1692,7 +1692,8 @@ def paywall_teaser(html: str, seed: int, kept_text: str) -> str:
 
 def remove_last_paragraph(html: str, kept_text: str) -> str:
     """The page without the article's last body paragraph (every copy of it): a real
-    edit. The paragraph is the last kept one whose text the kept text holds once.
+    edit. The paragraph is the one the kept text holds last, of those it holds once (a
+    page may put a box of its own mid-article at the end of its markup).
 
     Raises :class:`EditNotApplicable` when there is no such paragraph.
     """
@@ -1701,7 +1702,8 @@ def remove_last_paragraph(html: str, kept_text: str) -> str:
     unique = [span for span in spans if kept.count(span.text) == 1]
     if not unique:
         raise EditNotApplicable("every kept paragraph repeats")
-    return _splice(html, [(s.start, s.end, "") for s in _same_text(spans, unique[-1].text)])
+    last = max(unique, key=lambda span: kept.find(span.text))
+    return _splice(html, [(s.start, s.end, "") for s in _same_text(spans, last.text)])
 
 
 # ------------------------------------------------------------------------- A/B tests
