@@ -530,13 +530,16 @@ def _trafilatura(
 class ParsedPage:
     """A page body decoded and parsed once, for everything that reads it in a worker.
 
-    ``removed`` is filled by :func:`extract_parsed`: the boilerplate blocks it took out of
-    ``tree`` (which it changes in place), for checks that look at the whole page."""
+    ``removed`` and ``from_data`` are filled by :func:`extract_parsed`: the boilerplate
+    blocks it took out of ``tree`` (which it changes in place), for checks that look at
+    the whole page, and whether the text it gave is a body from the page's data rather
+    than what its HTML shows."""
 
     html: str
     encoding: str
     tree: HtmlElement
     removed: list[Removed] = field(default_factory=list)
+    from_data: bool = False
 
 
 def parse_page(body: bytes, declared_encoding: str | None = None) -> ParsedPage | None:
@@ -586,8 +589,10 @@ def extract_parsed(page: ParsedPage, *, url: str | None = None) -> Extracted | N
         if not paragraphs:
             return None
         doc = doc or _metadata(tree, url)
+        page.from_data = True
     elif unshown := _body_the_page_does_not_show(tree, paragraphs, doc):
         paragraphs = unshown
+        page.from_data = True
     elif sum(map(len, paragraphs)) < _CHECK_BELOW_CHARS:
         balanced = _trafilatura(tree, url, with_metadata=False, favor_precision=False)
         balanced_paragraphs = _paragraphs(balanced)

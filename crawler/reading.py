@@ -113,6 +113,9 @@ def _signals(
         "paywall_page": any(not usual for _, _, usual in calls),
         "calls": calls,
         "not_free": not_free(scripts),
+        # The text is a body from the page's data, not what its HTML shows (a page
+        # rendered in the browser): what the page shows of it says little of a cut.
+        "from_data": page.from_data,
         # What the page shows, for the archive to see how much of an archived article it
         # still holds when extraction found something else on a teaser (a caption, a
         # login form), and what it shows right after the article (a site may print

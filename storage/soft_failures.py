@@ -19,7 +19,8 @@ article at all, or not all of it, and storing them would make versions no editor
   article's start (another block, a JSON-LD body, what a teaser left of the article
   below its box), so the page's own text is read too: one that ends in the middle of
   the archived text, or shows its start and then a call to subscribe that the archived
-  page did not show. A text that holds the archived article (edited, at most) is the
+  page did not show. A body from the page's data that holds the archived article
+  (edited, at most), where the archived text came from the page's data too, is the
   article, whatever the page shows of it (a client-rendered page shows a teaser of the
   body its data holds).
 
@@ -430,14 +431,15 @@ def page_record(signals: Mapping[str, Any]) -> dict[str, Any]:
     """What a version keeps of what its page showed, for :func:`judge` to read as
     ``archived`` when a later page is shorter: whether it reached its ``</html>``, showed
     a call to subscribe after the text (``paywall``) or anywhere (``paywall_page``; which
-    ones: ``calls``), said it was not free, and which :data:`TEASER_HINTS` it had right
-    after the article."""
+    ones: ``calls``), said it was not free, which :data:`TEASER_HINTS` it had right
+    after the article, and whether its text was a body from its data (``from_data``)."""
     record = {
         "complete": bool(signals.get("complete", True)),
         "paywall": bool(signals.get("paywall")),
         "paywall_page": bool(signals.get("paywall_page")),
         "not_free": bool(signals.get("not_free")),
         "hints": hints_in(str(signals.get("after") or "")),
+        "from_data": bool(signals.get("from_data")),
     }
     if "calls" in signals:
         record["calls"] = sorted({str(call[0]) for call in signals["calls"]})
@@ -494,9 +496,15 @@ def judge(
         return None
     if len(text) >= len(previous) and not signals.get("visible"):
         return None  # neither a fraction of the article nor its beginning
-    if shared_share(previous, text) > MAX_KEPT_SHARE:
-        # The text holds the archived article (edited, at most), whatever the page shows
-        # of it: a client-rendered page shows a teaser of the body its data holds.
+    if (
+        signals.get("from_data")
+        and (archived or {}).get("from_data")
+        and shared_share(previous, text) > MAX_KEPT_SHARE
+    ):
+        # The page's data held the archived article's body and holds it still (edited,
+        # at most), whatever the page shows: a client-rendered page shows a teaser of
+        # it. A body from data where the archived text was the HTML's is not trusted so:
+        # a teaser's JSON-LD body differs from the archived article in its details.
         return None
     cut = _cut_verdict(previous, text, signals, archived or {})
     if cut is not None:

@@ -325,3 +325,20 @@ def test_an_edit_of_a_client_rendered_page_behind_its_teaser_is_a_version() -> N
     assert (
         judge(previous=archived, text=edited, signals=after, archived=page_record(before)) is None
     )
+
+
+def test_a_teaser_whose_json_ld_holds_the_body_in_other_words_is_truncated() -> None:
+    """The archived text is what the whole page showed; the teaser's extraction takes the
+    body its JSON-LD declares, which differs from that text in its details. That is no
+    edit: the page is a teaser of the archived article."""
+    declared = ARTICLE.replace("sailings.", "sailings (timetables).", 2)
+    data = json.dumps(
+        {"@type": "NewsArticle", "headline": "Ferry fares to rise", "articleBody": declared}
+    )
+    script = f'<script type="application/ld+json">{data}</script></head>'
+    archived, before = _read(_page(*map(_p, range(8))))
+    assert archived == ARTICLE and not before["from_data"]
+    text, teaser = _read(_page(_p(0), _p(1), BOX).decode().replace("</head>", script).encode())
+    assert text == declared and teaser["from_data"]
+    verdict = judge(previous=archived, text=text, signals=teaser, archived=page_record(before))
+    assert verdict is not None and verdict.outcome == "truncated"
