@@ -25,10 +25,13 @@ list of blocks. Captions, credits, related articles, teasers and the like
 extractor would see it (block elements and ``<br>`` break paragraphs; scripts, figures,
 captions and credits are left out); plain text splits at blank lines (at line breaks when
 it has none). A candidate counts when it reads as prose: long enough, mostly letters,
-several sentences (a JSON-LD body may have none), neither URLs nor code. Of those the
-one with the most letters wins, weighed by how many of the page's title and description
-words it holds (a teaser, or a related article's body, is shorter or about something
-else); a candidate from a script must hold 40 % of them at least. When a candidate
+several sentences (a JSON-LD body may have none), not mostly URLs (those it prints are
+left out of the rest of the test), not code, nor a text that begins as JSON or code. Of
+those the one with the most letters wins, weighed by how many of the page's title and
+description words it holds (a teaser, or a related article's body, is shorter or about
+something else); a candidate from a script must hold 40 % of them at least, unless it
+sits beside the page's own headline in the data (the article object holding both), when
+it counts as holding them all and need not be written in sentences. When a candidate
 with nearly as many letters is part of the winner, that tighter one is taken: the body
 rather than the page state around it.
 
