@@ -2291,18 +2291,16 @@ def _word_edit(text: str, rng: random.Random) -> tuple[re.Pattern[str], str] | N
     return re.compile(pattern), word
 
 
-# An entity as a copy may write it: in HTML, escaped once more, in a script's string.
+# An entity as a copy may write it: in HTML, escaped once more, in a script's string; a
+# letter in a script's JSON written as ASCII; what stands between words in any copy.
 _ENTITY = r"(?:&|\\u0026)(?:amp;)?(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+\d*);"
-
-
-_JSON_ESCAPE = r"\\u[0-9a-fA-F]{4}"  # a letter in a script's JSON written as ASCII
+_JSON_ESCAPE = r"\\u[0-9a-fA-F]{4}"
+_LOOSE_GAP = rf"(?:{_ENTITY}|\W)+"
 
 
 def _unescaped(text: str) -> str:
+    """Text with its entities (escaped once more, or with "&" written as \\u0026) read."""
     return htmlib.unescape(htmlib.unescape(text.replace("\\u0026", "&")))
-
-
-_LOOSE_GAP = rf"(?:{_ENTITY}|\W)+"
 
 
 def _loose_word(word: str) -> str:
